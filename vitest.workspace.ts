@@ -1,0 +1,33 @@
+// The list of vitest projects. Vitest 4 no longer reads a workspace file by itself:
+// vitest.config.ts imports this list and passes it to `test.projects`.
+import { fileURLToPath } from "node:url";
+import type { TestProjectInlineConfiguration } from "vitest/config";
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/** `dutkit/...` resolves to the sources, so tests need no build first. */
+export const sourceAliases = [
+  { find: /^dutkit\/vitest\/global-setup$/, replacement: here("./fixtures/vitest/global-setup.ts") },
+  { find: /^dutkit\/vitest$/, replacement: here("./fixtures/vitest/index.ts") },
+  { find: /^dutkit\/reporters\/vitest$/, replacement: here("./reporters/vitest.ts") },
+  { find: /^dutkit$/, replacement: here("./src/index.ts") },
+];
+
+export const projects: TestProjectInlineConfiguration[] = [
+  {
+    resolve: { alias: sourceAliases },
+    test: {
+      name: "unit",
+      include: ["src/**/*.test.ts", "fixtures/**/*.test.ts", "reporters/**/*.test.ts"],
+      typecheck: { enabled: true, include: ["src/**/*.test-d.ts", "fixtures/**/*.test-d.ts"] },
+    },
+  },
+  {
+    resolve: { alias: sourceAliases },
+    test: {
+      name: "examples",
+      include: ["example-tests/**/*.test.ts"],
+      testTimeout: 60_000,
+    },
+  },
+];
