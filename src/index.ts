@@ -1,1 +1,34 @@
-export {};
+export {
+  type AcquireOptions,
+  acquireBoard,
+  type Board,
+  type BoardSource,
+  UnsupportedSourceError,
+} from "./board/acquire.ts";
+export type { CallStats, MethodStats } from "./client/call-stats.ts";
+export { type ClientInit, CompositeClient, DriverClient, registerClient } from "./client/client.ts";
+export type { DriverReport, ExporterReport, Transport } from "./client/transport.ts";
+export { buildClientTree, StubClient } from "./client/tree.ts";
+export * from "./config/index.ts";
+export type * from "./config/types.ts";
+export {
+  Composite,
+  Driver,
+  type DriverInit,
+  type MethodKind,
+  type MethodSpec,
+  type MethodTable,
+} from "./core/driver.ts";
+export * from "./core/errors.ts";
+export {
+  type CreateContext,
+  type DriverClients,
+  type DriverTypeSpec,
+  findDriverType,
+  listDriverTypes,
+  registerDriverType,
+} from "./core/registry.ts";
+export type { JsonValue } from "./core/value.ts";
+export * from "./drivers/power/index.ts";
+export { type ExporterSource, loadExporter, openLocalSession } from "./exporter/local.ts";
+export { Session } from "./exporter/session.ts";

@@ -1,0 +1,81 @@
+import { randomUUID } from "node:crypto";
+import type { Duplex } from "node:stream";
+import type { JsonValue } from "./value.ts";
+
+/**
+ * How a driver method is offered to clients:
+ * - `unary`: one call, one result (DriverCall);
+ * - `stream`: a server-streaming call whose method returns an async iterable of values
+ *   (StreamingDriverCall);
+ * - `bytes`: a byte stream; the method returns a Node duplex (RouterService.Stream).
+ */
+export type MethodKind = "unary" | "stream" | "bytes";
+
+export interface MethodSpec {
+  kind: MethodKind;
+  description?: string;
+}
+
+export type MethodTable = Readonly<Record<string, MethodSpec>>;
+
+export interface DriverInit {
+  uuid?: string;
+  labels?: Record<string, string>;
+  description?: string;
+  methodsDescription?: Record<string, string>;
+  children?: Record<string, Driver>;
+}
+
+/** The static side every driver class has. */
+export interface DriverClass {
+  /** The Jumpstarter client class this driver reports (`jumpstarter.dev/client`). */
+  readonly clientId: string;
+  /** Our own richer client, when it differs from the Jumpstarter one (`dutkit.dev/client`). */
+  readonly dutkitClientId?: string;
+  readonly methods: MethodTable;
+}
+
+export type UnaryMethod = (...args: any[]) => unknown;
+export type StreamMethod = (...args: any[]) => AsyncIterable<unknown>;
+export type BytesMethod = (...args: any[]) => Duplex | Promise<Duplex>;
+
+/**
+ * A driver: a thing on the exporter with a uuid, labels, a description and explicitly declared
+ * methods. Subclasses set the static `clientId` and `methods`, and override `close()` when they
+ * hold resources. Arguments and results of methods are JSON values (see `JsonValue`).
+ */
+export abstract class Driver {
+  /** Drivers without a client class of their own get the plain `DriverClient`. */
+  static readonly clientId: string = "dutkit.DriverClient";
+  static readonly dutkitClientId?: string;
+  static readonly methods: MethodTable = {};
+
+  readonly uuid: string;
+  readonly labels: Record<string, string>;
+  readonly description: string | undefined;
+  readonly methodsDescription: Record<string, string>;
+  readonly children: Record<string, Driver>;
+
+  constructor(init: DriverInit = {}) {
+    this.uuid = init.uuid ?? randomUUID();
+    this.labels = { ...init.labels };
+    this.description = init.description;
+    this.methodsDescription = { ...init.methodsDescription };
+    this.children = { ...init.children };
+  }
+
+  get driverClass(): DriverClass {
+    return this.constructor as unknown as DriverClass;
+  }
+
+  /** Releases what the driver holds. Called once, after its children are closed. */
+  async close(): Promise<void> {}
+}
+
+/** A container of named children. Any config entry with only `children` is a Composite. */
+export class Composite extends Driver {
+  static override readonly clientId: string = "jumpstarter_driver_composite.client.CompositeClient";
+}
+
+/** A value a stream method yields; checked like any other result. */
+export type StreamItem = JsonValue;

@@ -1,0 +1,2 @@
+// Registers the built-in driver types and their clients.
+import "./power/index.ts";

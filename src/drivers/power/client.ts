@@ -1,0 +1,64 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { DriverClient, registerClient } from "../../client/client.ts";
+import { InvalidArgumentError } from "../../core/errors.ts";
+
+export interface PowerReading {
+  voltage: number;
+  current: number;
+  /** voltage × current, computed on the client. */
+  apparentPower: number;
+}
+
+/** Client of any power driver (Jumpstarter `PowerClient`). */
+export class PowerClient extends DriverClient {
+  async on(): Promise<void> {
+    await this.call("on");
+  }
+
+  async off(): Promise<void> {
+    await this.call("off");
+  }
+
+  /** Off, wait `waitSeconds` (default 2, as Jumpstarter's `cycle`), on. */
+  async cycle(waitSeconds = 2): Promise<void> {
+    if (!Number.isFinite(waitSeconds) || waitSeconds < 0) {
+      throw new InvalidArgumentError(`power.cycle(${waitSeconds}): the wait must be a number of seconds ≥ 0`);
+    }
+    await this.off();
+    await sleep(waitSeconds * 1000);
+    await this.on();
+  }
+
+  /** Power readings as the driver streams them. */
+  async *read(): AsyncGenerator<PowerReading> {
+    for await (const value of this.streamingCall("read")) {
+      const { voltage, current } = value as { voltage?: unknown; current?: unknown };
+      if (typeof voltage !== "number" || typeof current !== "number") {
+        throw new InvalidArgumentError(
+          `${this.path}.read() yielded ${JSON.stringify(value)}; expected {voltage: number, current: number}`,
+        );
+      }
+      yield { voltage, current, apparentPower: voltage * current };
+    }
+  }
+}
+
+export interface PowerCall {
+  method: "on" | "off" | "read";
+  at: string;
+}
+
+/** Client of `MockPower`: the power API plus what a test wants to assert on. */
+export class MockPowerClient extends PowerClient {
+  /** Every on/off/read the driver received, oldest first. */
+  async history(): Promise<PowerCall[]> {
+    return (await this.call("history")) as unknown as PowerCall[];
+  }
+
+  async state(): Promise<"on" | "off" | "unknown"> {
+    return (await this.call("state")) as "on" | "off" | "unknown";
+  }
+}
+
+registerClient("jumpstarter_driver_power.client.PowerClient", PowerClient);
+registerClient("dutkit.MockPowerClient", MockPowerClient);

@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { Driver, type MethodTable } from "../../core/driver.ts";
+import { registerDriverType } from "../../core/registry.ts";
+import type { MockPowerClient, PowerCall } from "./client.ts";
+
+const MockPowerConfig = z
+  .strictObject({
+    voltage: z.number().describe("voltage `read` reports while on").default(5),
+    current: z.number().describe("current `read` reports while on").default(2),
+  })
+  .describe("MockPower options");
+
+/**
+ * A power switch that switches nothing: it remembers what it was told. `read` yields
+ * (0 V, 0 A) then the configured reading, like Jumpstarter's MockPower.
+ */
+export class MockPower extends Driver {
+  static override readonly clientId = "jumpstarter_driver_power.client.PowerClient";
+  static override readonly dutkitClientId = "dutkit.MockPowerClient";
+  static override readonly methods: MethodTable = {
+    on: { kind: "unary", description: "Power on" },
+    off: { kind: "unary", description: "Power off" },
+    read: { kind: "stream", description: "Stream power readings {voltage, current}" },
+    history: { kind: "unary", description: "Calls received so far (mock only)" },
+    state: { kind: "unary", description: "on, off or unknown (mock only)" },
+  };
+
+  readonly calls: PowerCall[] = [];
+  private powered: "on" | "off" | "unknown" = "unknown";
+
+  constructor(
+    private readonly config: z.output<typeof MockPowerConfig>,
+    init: ConstructorParameters<typeof Driver>[0],
+  ) {
+    super(init);
+  }
+
+  on(): void {
+    this.record("on");
+    this.powered = "on";
+  }
+
+  off(): void {
+    this.record("off");
+    this.powered = "off";
+  }
+
+  async *read(): AsyncGenerator<{ voltage: number; current: number }> {
+    this.record("read");
+    yield { voltage: 0, current: 0 };
+    yield { voltage: this.config.voltage, current: this.config.current };
+  }
+
+  history(): PowerCall[] {
+    return this.calls;
+  }
+
+  state(): "on" | "off" | "unknown" {
+    return this.powered;
+  }
+
+  private record(method: PowerCall["method"]) {
+    this.calls.push({ method, at: new Date().toISOString() });
+  }
+}
+
+registerDriverType({
+  id: "MockPower",
+  aliases: ["jumpstarter_driver_power.driver.MockPower", "jumpstarter_driver_power.driver.SyncMockPower"],
+  summary: "A power switch for tests: records on/off, streams two fixed readings",
+  config: MockPowerConfig,
+  create: (config, { init }) => new MockPower(config, init),
+});
+
+declare module "../../core/registry.ts" {
+  interface DriverClients<Config> {
+    MockPower: MockPowerClient;
+    "jumpstarter_driver_power.driver.MockPower": MockPowerClient;
+    "jumpstarter_driver_power.driver.SyncMockPower": MockPowerClient;
+  }
+}
