@@ -48,6 +48,8 @@ export interface ExporterConfig {
   description?: string;
   motd?: string;
   exitOnLeaseEnd?: boolean;
+  /** When the exporter gives up after failing repeatedly (seconds for the window). */
+  failureDetection?: { maxRapidFailures?: number; rapidFailureWindow?: number };
   hooks?: { beforeLease?: HookConfig; afterLease?: HookConfig };
   export: Record<string, DriverEntry>;
 }
