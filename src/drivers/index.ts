@@ -1,2 +1,3 @@
 // Registers the built-in driver types and their clients.
 import "./power/index.ts";
+import "./shell/index.ts";

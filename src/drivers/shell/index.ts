@@ -1,0 +1,12 @@
+export {
+  type MethodNamesOf,
+  type ShellCallOptions,
+  type ShellClient,
+  ShellClientBase,
+  type ShellMethodShortcut,
+  type ShellOutputChunk,
+  type ShellResult,
+  type ShellRunOptions,
+} from "./client.ts";
+export { ShellConfig } from "./config.ts";
+export { Shell, type ShellOptions, type ShellOutputItem, TIMEOUT_EXIT_CODE } from "./shell.ts";
