@@ -1,0 +1,106 @@
+/**
+ * The Playwright lease-usage reporter. Add it next to a console reporter:
+ * `reporter: [["list"], ["dutkit/reporters/playwright", { outputDir: "test-results" }]]`.
+ * It prints only its summary, so Playwright still adds its own console reporter when it is alone.
+ */
+import { readFileSync } from "node:fs";
+import type { Reporter, TestCase, TestResult } from "@playwright/test/reporter";
+import {
+  LEASE_USAGE_ATTACHMENT,
+  leaseUsageAttachmentSchema,
+  type TestLeaseUse,
+} from "../src/usage/events.ts";
+import type { TestOutcome } from "../src/usage/report-schema.ts";
+import { type LeaseUsageReporterOptions, LeaseUsageRun } from "../src/usage/usage-run.ts";
+
+export type { LeaseUsageReporterOptions };
+
+/** The test's describe titles and its own title, with the project in front when it has a name. */
+function testName(test: TestCase, result: TestResult): string {
+  const titles = [test.title];
+  for (let suite = test.parent; suite.type === "describe"; suite = suite.parent!) titles.unshift(suite.title);
+  const project = test.parent.project()?.name;
+  const name = `${project ? `[${project}] ` : ""}${titles.join(" > ")}`;
+  return result.retry > 0 ? `${name} (retry ${result.retry})` : name;
+}
+
+function outcomeOf(test: TestCase, result: TestResult): TestOutcome {
+  if (result.status === "skipped") return "skipped";
+  return result.status === test.expectedStatus ? "passed" : "failed";
+}
+
+export class DutkitLeaseReporter implements Reporter {
+  readonly #run: LeaseUsageRun;
+
+  /**
+   * Sets up the spool; Playwright constructs reporters before it starts workers. Relative output
+   * paths resolve against the config's directory, which Playwright passes in as `configDir`.
+   */
+  constructor(options?: LeaseUsageReporterOptions) {
+    const configDir = (options as { configDir?: unknown } | undefined)?.configDir;
+    this.#run = new LeaseUsageRun(
+      "playwright",
+      options,
+      typeof configDir === "string" ? configDir : process.cwd(),
+    );
+  }
+
+  printsToStdio(): boolean {
+    return false;
+  }
+
+  onBegin(): void {
+    this.#run.begin();
+  }
+
+  onTestEnd(test: TestCase, result: TestResult): void {
+    const leases: TestLeaseUse[] = [];
+    for (const attachment of result.attachments) {
+      if (attachment.name !== LEASE_USAGE_ATTACHMENT) continue;
+      const problem = this.#readAttachment(attachment, leases);
+      if (problem) {
+        this.#run.warn(
+          `test "${testName(test, result)}" has a ${LEASE_USAGE_ATTACHMENT} attachment that ${problem}`,
+        );
+      }
+    }
+    this.#run.addTest({
+      id: test.id,
+      name: testName(test, result),
+      file: test.location.file,
+      outcome: outcomeOf(test, result),
+      durationMs: result.duration,
+      leases,
+    });
+  }
+
+  /** Adds the attachment's lease uses to `leases`, or says what is wrong with it. */
+  #readAttachment(attachment: TestResult["attachments"][number], leases: TestLeaseUse[]): string | undefined {
+    let body: string;
+    try {
+      if (attachment.body) body = attachment.body.toString("utf8");
+      else if (attachment.path) body = readFileSync(attachment.path, "utf8");
+      else return "has neither a body nor a path; it is ignored";
+    } catch (error) {
+      return `cannot be read (${error instanceof Error ? error.message : String(error)}); it is ignored`;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(body);
+    } catch {
+      return "is not JSON; it is ignored";
+    }
+    const parsed = leaseUsageAttachmentSchema.safeParse(value);
+    if (!parsed.success) return `is not a lease use (${parsed.error.issues[0]?.message}); it is ignored`;
+    leases.push(...parsed.data);
+    return undefined;
+  }
+
+  onEnd(): void {
+    const { report, summary } = this.#run.finish();
+    for (const warning of report.warnings) process.stderr.write(`dutkit: ${warning}\n`);
+    if (summary) process.stdout.write(`\n${summary}`);
+  }
+}
+
+export default DutkitLeaseReporter;

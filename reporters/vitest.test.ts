@@ -1,0 +1,241 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { TestCase, Vitest } from "vitest/node";
+import { acquired, calls, released, requested } from "../src/usage/__fixtures__/lease-events.ts";
+import { USAGE_SPOOL_ENV } from "../src/usage/events.ts";
+import { leaseUsageReportSchema } from "../src/usage/report-schema.ts";
+import { recordLeaseEvent } from "../src/usage/spool.ts";
+import DefaultExport, { DutkitLeaseReporter } from "./vitest.ts";
+
+interface FakeTest {
+  name: string;
+  state: "passed" | "failed" | "skipped";
+  duration?: number;
+  dutkit?: unknown;
+}
+
+/** An object with the parts of vitest's TestCase that the reporter reads. */
+function testCase({ name, state, duration, dutkit }: FakeTest): TestCase {
+  return {
+    id: `id-${name}`,
+    fullName: `board > ${name}`,
+    module: { moduleId: join(process.cwd(), "example-tests/board.test.ts") },
+    meta: () => (dutkit === undefined ? {} : { dutkit }),
+    result: () => ({ state, errors: state === "failed" ? [] : undefined }),
+    diagnostic: () => (duration === undefined ? undefined : { duration }),
+  } as unknown as TestCase;
+}
+
+describe("vitest DutkitLeaseReporter", () => {
+  let root: string;
+  const log = vi.fn<(message: string) => void>();
+  const warn = vi.fn<(message: string) => void>();
+  let closeHandlers: (() => unknown)[];
+  const vitest = ({ watch = false } = {}) =>
+    ({
+      logger: { log, warn },
+      config: { root, watch },
+      onClose: (fn: () => unknown) => closeHandlers.push(fn),
+    }) as unknown as Vitest;
+  /** What vitest's close() does for reporters: tear down global setup (not faked here), then call onClose handlers. */
+  const closeVitest = () => {
+    for (const handler of closeHandlers) handler();
+  };
+  const outerSpool = process.env[USAGE_SPOOL_ENV];
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), "dutkit-vitest-reporter-"));
+    closeHandlers = [];
+    log.mockReset();
+    warn.mockReset();
+  });
+  afterEach(() => {
+    rmSync(root, { recursive: true, force: true });
+    expect(process.env[USAGE_SPOOL_ENV]).toBe(outerSpool);
+  });
+
+  const readReport = (dir: string) =>
+    leaseUsageReportSchema.parse(JSON.parse(readFileSync(join(dir, "lease-usage.json"), "utf8")));
+
+  it("is the default export", () => {
+    expect(DefaultExport).toBe(DutkitLeaseReporter);
+  });
+
+  it("collects spooled events and test metadata into the report files and the summary", () => {
+    const reporter = new DutkitLeaseReporter({ outputDir: "usage" });
+    const spool = process.env[USAGE_SPOOL_ENV]!;
+    expect(existsSync(spool)).toBe(true);
+
+    reporter.onInit(vitest());
+    reporter.onTestRunStart();
+    recordLeaseEvent(requested("local-1", 0));
+    recordLeaseEvent(acquired("local-1", 50, "mock-board"));
+    // Another worker's spool file.
+    writeFileSync(
+      join(spool, "424242.jsonl"),
+      `${JSON.stringify(released("local-1", 900, calls({ "power.on": 3 })))}\n`,
+    );
+
+    const use = (n: number) => ({ leases: [{ leaseId: "local-1", calls: calls({ "power.on": n }) }] });
+    reporter.onTestCaseResult(
+      testCase({ name: "turns on", state: "passed", duration: 12.4, dutkit: use(2) }),
+    );
+    reporter.onTestCaseResult(testCase({ name: "cycles", state: "failed", duration: 30, dutkit: use(1) }));
+    reporter.onTestCaseResult(testCase({ name: "no board", state: "passed", duration: 1 }));
+    reporter.onTestCaseResult(testCase({ name: "later", state: "skipped", dutkit: { leases: [] } }));
+    reporter.onTestRunEnd();
+    closeVitest();
+
+    const outDir = join(root, "usage");
+    expect(readdirSync(outDir).sort()).toEqual(["lease-usage.html", "lease-usage.json"]);
+    const report = readReport(outDir);
+    expect(report.runner).toBe("vitest");
+    expect(report.leases).toHaveLength(1);
+    expect(report.leases[0]).toMatchObject({
+      id: "local-1",
+      waitMs: 50,
+      heldMs: 850,
+      calls: calls({ "power.on": 3 }),
+    });
+    expect(report.leases[0]?.tests).toEqual([
+      {
+        id: "id-turns on",
+        name: "board > turns on",
+        file: join("example-tests", "board.test.ts"),
+        outcome: "passed",
+        durationMs: 12,
+        calls: calls({ "power.on": 2 }),
+      },
+      {
+        id: "id-cycles",
+        name: "board > cycles",
+        file: join("example-tests", "board.test.ts"),
+        outcome: "failed",
+        durationMs: 30,
+        calls: calls({ "power.on": 1 }),
+      },
+    ]);
+    expect(readFileSync(join(outDir, "lease-usage.html"), "utf8")).toContain("board &gt; turns on");
+
+    expect(log).toHaveBeenCalledTimes(1);
+    expect(log.mock.calls[0]?.[0]).toMatch(/local-1 +mock-board +local/);
+    expect(log.mock.calls[0]?.[0]).toContain(join(outDir, "lease-usage.json"));
+    expect(warn).not.toHaveBeenCalled();
+    expect(existsSync(spool)).toBe(false);
+  });
+
+  it("writes an empty report and prints nothing when no test used a lease", () => {
+    const reporter = new DutkitLeaseReporter({ outputDir: root });
+    reporter.onInit(vitest());
+    reporter.onTestRunStart();
+    reporter.onTestCaseResult(testCase({ name: "plain", state: "passed", duration: 1 }));
+    reporter.onTestRunEnd();
+    closeVitest();
+
+    const report = readReport(root);
+    expect(report.leases).toEqual([]);
+    expect(report.totals.leases).toBe(0);
+    expect(log).not.toHaveBeenCalled();
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it("warns about malformed metadata and leaves that test out", () => {
+    const reporter = new DutkitLeaseReporter({ outputDir: root, html: false });
+    reporter.onInit(vitest());
+    reporter.onTestRunStart();
+    reporter.onTestCaseResult(
+      testCase({ name: "odd", state: "passed", dutkit: { leases: [{ leaseId: 7 }] } }),
+    );
+    reporter.onTestRunEnd();
+    closeVitest();
+
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringContaining('test "board > odd" carries a malformed task.meta.dutkit'),
+    );
+    expect(readReport(root).warnings).toHaveLength(1);
+  });
+
+  it("honours html: false and summary: false", () => {
+    const reporter = new DutkitLeaseReporter({ outputDir: root, html: false, summary: false });
+    reporter.onInit(vitest());
+    reporter.onTestRunStart();
+    recordLeaseEvent(requested("local-1", 0));
+    reporter.onTestRunEnd();
+    closeVitest();
+
+    expect(readdirSync(root)).toEqual(["lease-usage.json"]);
+    expect(readReport(root).leases).toHaveLength(1);
+    expect(log).not.toHaveBeenCalled();
+  });
+
+  it("in watch mode, reports after each run and starts the next afresh", () => {
+    const reporter = new DutkitLeaseReporter({ outputDir: root, summary: false });
+    reporter.onInit(vitest({ watch: true }));
+    expect(closeHandlers).toEqual([]);
+    reporter.onTestRunStart();
+    recordLeaseEvent(requested("first", 0));
+    reporter.onTestRunEnd();
+    expect(readReport(root).leases.map((l) => l.id)).toEqual(["first"]);
+
+    reporter.onTestRunStart();
+    recordLeaseEvent(requested("second", 0));
+    reporter.onTestRunEnd();
+    expect(readReport(root).leases.map((l) => l.id)).toEqual(["second"]);
+  });
+
+  it("in a single run, waits for vitest to close so that global setup's leases are released", () => {
+    const reporter = new DutkitLeaseReporter({ outputDir: root, html: false });
+    reporter.onInit(vitest());
+    reporter.onTestRunStart();
+    recordLeaseEvent(requested("run-lease", 0, { scope: "run" }));
+    recordLeaseEvent(acquired("run-lease", 10));
+    reporter.onTestRunEnd();
+    expect(readdirSync(root)).toEqual([]);
+    expect(log).not.toHaveBeenCalled();
+
+    // Global setup teardown, which vitest runs in close() before the onClose handlers.
+    recordLeaseEvent(released("run-lease", 5_000));
+    closeVitest();
+    expect(readReport(root).leases[0]).toMatchObject({
+      releasedAt: released("run-lease", 5_000).at,
+      heldMs: 4_990,
+    });
+    expect(log).toHaveBeenCalledTimes(1);
+  });
+
+  it("removes the spool without a report when vitest closes before any run ended", () => {
+    const reporter = new DutkitLeaseReporter({ outputDir: root });
+    const spool = process.env[USAGE_SPOOL_ENV]!;
+    reporter.onInit(vitest());
+    closeVitest();
+    expect(existsSync(spool)).toBe(false);
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  it("fails with a stable code when the report cannot be written, and still cleans up the spool", () => {
+    writeFileSync(join(root, "a-file"), "");
+    const reporter = new DutkitLeaseReporter({ outputDir: "a-file/usage" });
+    const spool = process.env[USAGE_SPOOL_ENV]!;
+    reporter.onInit(vitest());
+    reporter.onTestRunStart();
+    reporter.onTestRunEnd();
+    expect(() => closeVitest()).toThrow(
+      expect.objectContaining({
+        code: "ERR_DUTKIT_USAGE_REPORT_WRITE",
+        message: expect.stringContaining("outputDir"),
+      }),
+    );
+    expect(existsSync(spool)).toBe(false);
+  });
+
+  it("rejects options of the wrong type with a stable code", () => {
+    expect(() => new DutkitLeaseReporter({ html: "no" } as never)).toThrow(
+      expect.objectContaining({
+        code: "ERR_DUTKIT_USAGE_REPORTER_OPTIONS",
+        message: expect.stringContaining("html"),
+      }),
+    );
+  });
+});

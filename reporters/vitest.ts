@@ -1,0 +1,95 @@
+/**
+ * The vitest lease-usage reporter. Add it next to a console reporter:
+ * `reporters: ["default", ["dutkit/reporters/vitest", { outputDir: "test-results" }]]`.
+ */
+import type { Reporter, TestCase, Vitest } from "vitest/node";
+import { testLeaseUsageSchema } from "../src/usage/events.ts";
+import type { TestOutcome } from "../src/usage/report-schema.ts";
+import { type LeaseUsageReporterOptions, LeaseUsageRun } from "../src/usage/usage-run.ts";
+import type {} from "../src/usage/vitest-meta.ts";
+
+export type { LeaseUsageReporterOptions };
+
+/** Where the reporter prints: vitest's logger once the reporter is initialised. */
+interface ReporterOutput {
+  log(message: string): void;
+  warn(message: string): void;
+}
+
+function outcomeOf(testCase: TestCase): TestOutcome {
+  const { state } = testCase.result();
+  // "pending" cannot reach onTestCaseResult; it would mean the test never ran.
+  return state === "passed" || state === "failed" ? state : "skipped";
+}
+
+export class DutkitLeaseReporter implements Reporter {
+  readonly #run: LeaseUsageRun;
+  #output: ReporterOutput = console;
+  /** Whether the report waits for vitest to close; see onInit. */
+  #reportOnClose = false;
+  #runEnded = false;
+
+  /** Sets up the spool, so it must run before vitest starts workers: vitest constructs reporters first. */
+  constructor(options?: LeaseUsageReporterOptions) {
+    this.#run = new LeaseUsageRun("vitest", options);
+  }
+
+  onInit(vitest: Vitest): void {
+    this.#output = {
+      log: (message) => vitest.logger.log(message),
+      warn: (message) => vitest.logger.warn(message),
+    };
+    this.#run.baseDir = vitest.config.root;
+    // vitest tears global setup down after onTestRunEnd, in close(). Leases that global setup holds
+    // for the whole run are released only then, so a single run reports once that is done. A watch
+    // session reports after each run; its global setup lasts the session.
+    if (!vitest.config.watch) {
+      this.#reportOnClose = true;
+      vitest.onClose(() => this.#closeRun());
+    }
+  }
+
+  onTestRunStart(): void {
+    this.#runEnded = false;
+    this.#run.begin();
+  }
+
+  onTestCaseResult(testCase: TestCase): void {
+    const meta = testCase.meta().dutkit;
+    if (meta === undefined) return;
+    const parsed = testLeaseUsageSchema.safeParse(meta);
+    if (!parsed.success) {
+      this.#run.warn(
+        `test "${testCase.fullName}" carries a malformed task.meta.dutkit (${parsed.error.issues[0]?.message}); ` +
+          "its lease use is left out",
+      );
+      return;
+    }
+    this.#run.addTest({
+      id: testCase.id,
+      name: testCase.fullName,
+      file: testCase.module.moduleId,
+      outcome: outcomeOf(testCase),
+      durationMs: testCase.diagnostic()?.duration ?? 0,
+      leases: parsed.data.leases,
+    });
+  }
+
+  onTestRunEnd(): void {
+    if (this.#reportOnClose) this.#runEnded = true;
+    else this.#report();
+  }
+
+  #closeRun(): void {
+    if (this.#runEnded) this.#report();
+    else this.#run.abandon();
+  }
+
+  #report(): void {
+    const { report, summary } = this.#run.finish();
+    for (const warning of report.warnings) this.#output.warn(`dutkit: ${warning}`);
+    if (summary) this.#output.log(`\n${summary.trimEnd()}`);
+  }
+}
+
+export default DutkitLeaseReporter;

@@ -1,0 +1,50 @@
+/**
+ * Lease-usage recording. Fixtures call `recordLeaseEvent` and attach per-test `TestLeaseUse`s;
+ * the reporters in reporters/ turn them into `lease-usage.json`, `lease-usage.html` and a console
+ * summary. For vitest's `task.meta.dutkit` typing, import `./vitest-meta.ts` as well.
+ */
+export { mergeCallStats, totalCalls } from "./call-stats.ts";
+export {
+  type CallStats,
+  type ExporterRef,
+  LEASE_USAGE_ATTACHMENT,
+  LEASE_USAGE_CONTENT_TYPE,
+  LEASE_USAGE_META_KEY,
+  type LeaseAcquiredEvent,
+  type LeaseEvent,
+  type LeaseFailedEvent,
+  type LeaseKind,
+  type LeaseReleasedEvent,
+  type LeaseRequestedEvent,
+  type LeaseScope,
+  leaseEventSchema,
+  leaseHolder,
+  leaseUsageAttachment,
+  type MethodCallStats,
+  type Runner,
+  type TestLeaseUsage,
+  type TestLeaseUse,
+  USAGE_SPOOL_ENV,
+} from "./events.ts";
+export { renderLeaseUsageHtml } from "./html.ts";
+export { buildLeaseUsageReport, type LeaseUsageInput, type TestUsageRecord } from "./report.ts";
+export {
+  type ExporterUsage,
+  LEASE_USAGE_REPORT_SCHEMA,
+  LEASE_USAGE_REPORT_VERSION,
+  type LeaseTest,
+  type LeaseUsage,
+  type LeaseUsageReport,
+  type LeaseUsageTotals,
+  leaseUsageReportSchema,
+  type TestOutcome,
+} from "./report-schema.ts";
+export { readLeaseEvents, recordLeaseEvent, type SpoolContents } from "./spool.ts";
+export { formatLeaseUsageSummary } from "./summary.ts";
+export { type LeaseUsageReporterOptions, ReporterOptionsError } from "./usage-run.ts";
+export {
+  LEASE_USAGE_HTML_FILE,
+  LEASE_USAGE_JSON_FILE,
+  ReportWriteError,
+  writeLeaseUsageFiles,
+} from "./write.ts";
