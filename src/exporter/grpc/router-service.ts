@@ -1,0 +1,117 @@
+import type { Duplex } from "node:stream";
+import { Metadata, type ServerDuplexStream } from "@grpc/grpc-js";
+import type { Transport } from "../../client/transport.ts";
+import { NotImplementedError } from "../../core/errors.ts";
+import type {
+  RouterServiceServer,
+  StreamRequest,
+  StreamResponse,
+} from "../../protocol/gen/jumpstarter/v1/router.ts";
+import {
+  dataFrame,
+  FrameType,
+  goawayFrame,
+  parseStreamTarget,
+  STREAM_REQUEST_METADATA_KEY,
+} from "../../protocol/router-stream.ts";
+import type { CallTracker } from "./call-tracker.ts";
+import { serviceStatusOf } from "./service-error.ts";
+
+type StreamCall = ServerDuplexStream<StreamRequest, StreamResponse>;
+
+/**
+ * Splices one RouterService.Stream call onto a driver's duplex, with backpressure both ways:
+ * DATA frames carry bytes, GOAWAY is end of input, PING is ignored, RST_STREAM or a cancelled
+ * call destroys the duplex. When the duplex's output ends, GOAWAY is sent and the call ends.
+ */
+function splice(call: StreamCall, duplex: Duplex, calls: CallTracker): void {
+  let finished = false;
+  /** Ends both sides once; an abort (reset, cancel, server closing) also discards unread input. */
+  const finish = (abort: boolean) => {
+    if (finished) return;
+    finished = true;
+    untrack();
+    if (!call.writableEnded && !call.cancelled) {
+      call.write(goawayFrame());
+      call.end();
+    }
+    if (abort) duplex.destroy();
+    else if (!duplex.writableEnded) duplex.end();
+  };
+  const abort = () => finish(true);
+  const untrack = calls.track(abort);
+
+  call.on("data", (frame: StreamRequest) => {
+    switch (frame.frameType) {
+      case FrameType.FRAME_TYPE_DATA:
+        if (finished || duplex.writableEnded) return;
+        if (!duplex.write(frame.payload)) {
+          call.pause();
+          duplex.once("drain", () => call.resume());
+        }
+        return;
+      case FrameType.FRAME_TYPE_GOAWAY:
+        if (!duplex.writableEnded) duplex.end();
+        return;
+      case FrameType.FRAME_TYPE_RST_STREAM:
+        abort();
+        return;
+      default:
+        // PING and frame types from newer peers carry nothing for the duplex.
+        return;
+    }
+  });
+  // The client half-closed without GOAWAY: still the end of its input.
+  call.on("end", () => {
+    if (!duplex.writableEnded) duplex.end();
+  });
+  call.on("cancelled", abort);
+  call.on("error", abort);
+
+  duplex.on("data", (chunk: Buffer | string) => {
+    if (finished) return;
+    if (!call.write(dataFrame(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)))) {
+      duplex.pause();
+      call.once("drain", () => duplex.resume());
+    }
+  });
+  duplex.on("end", () => finish(false));
+  duplex.on("close", () => finish(false));
+  duplex.on("error", (error: Error) => {
+    if (finished) return;
+    finished = true;
+    untrack();
+    if (!call.writableEnded && !call.cancelled) call.emit("error", serviceStatusOf(error));
+    duplex.destroy();
+  });
+}
+
+export function routerService(target: Transport, calls: CallTracker): RouterServiceServer {
+  return {
+    stream(call) {
+      void (async () => {
+        let duplex: Duplex;
+        try {
+          const [header] = call.metadata.get(STREAM_REQUEST_METADATA_KEY);
+          const request = parseStreamTarget(header);
+          if (request.kind === "resource") {
+            throw new NotImplementedError(
+              "resource streams (file upload/download handles) are not supported by this exporter yet; " +
+                "send the data through a driver byte stream instead",
+            );
+          }
+          duplex = await target.byteStream(request.uuid, request.method);
+        } catch (error) {
+          call.emit("error", serviceStatusOf(error));
+          return;
+        }
+        if (call.cancelled) {
+          duplex.destroy();
+          return;
+        }
+        call.sendMetadata(new Metadata());
+        splice(call, duplex, calls);
+      })();
+    },
+  };
+}

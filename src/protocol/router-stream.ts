@@ -1,0 +1,66 @@
+import { InvalidArgumentError } from "../core/errors.ts";
+import { FrameType, type StreamRequest, type StreamResponse } from "./gen/jumpstarter/v1/router.ts";
+
+/** Request metadata naming what a RouterService.Stream call on an exporter opens (spec 2.7). */
+export const STREAM_REQUEST_METADATA_KEY = "request";
+/** Metadata a standalone exporter may require on every RPC (spec 2.1). */
+export const PASSPHRASE_METADATA_KEY = "x-jumpstarter-passphrase";
+
+export type StreamTarget =
+  | { kind: "driver"; uuid: string; method: string }
+  | { kind: "resource"; uuid: string; contentEncoding: string | null };
+
+/** The `request` metadata value for a driver byte stream: compact JSON, keys in the reference order. */
+export function driverStreamRequest(uuid: string, method: string): string {
+  return JSON.stringify({ kind: "driver", uuid, method });
+}
+
+const usage = 'expected compact JSON like {"kind":"driver","uuid":"<driver uuid>","method":"connect"}';
+
+/** Reads the `request` metadata of a RouterService.Stream call; malformed values are INVALID_ARGUMENT. */
+export function parseStreamTarget(value: string | Buffer | undefined): StreamTarget {
+  if (value === undefined) {
+    throw new InvalidArgumentError(
+      `RouterService.Stream needs "${STREAM_REQUEST_METADATA_KEY}" metadata; ${usage}`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString());
+  } catch {
+    throw new InvalidArgumentError(`the "${STREAM_REQUEST_METADATA_KEY}" metadata is not JSON; ${usage}`);
+  }
+  const fields = (typeof parsed === "object" && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  const { kind, uuid, method } = fields;
+  if (typeof uuid !== "string" || uuid === "") {
+    throw new InvalidArgumentError(
+      `the "${STREAM_REQUEST_METADATA_KEY}" metadata has no driver uuid; ${usage}`,
+    );
+  }
+  if (kind === "driver") {
+    if (typeof method !== "string" || method === "") {
+      throw new InvalidArgumentError(`the "${STREAM_REQUEST_METADATA_KEY}" metadata has no method; ${usage}`);
+    }
+    return { kind, uuid, method };
+  }
+  if (kind === "resource") {
+    const encoding = fields.x_jmp_content_encoding;
+    return { kind, uuid, contentEncoding: typeof encoding === "string" ? encoding : null };
+  }
+  throw new InvalidArgumentError(
+    `the "${STREAM_REQUEST_METADATA_KEY}" metadata has kind ${JSON.stringify(kind)}; use "driver" or "resource"`,
+  );
+}
+
+const empty = Buffer.alloc(0);
+
+export function dataFrame(payload: Buffer): StreamRequest & StreamResponse {
+  return { payload, frameType: FrameType.FRAME_TYPE_DATA };
+}
+
+/** End of input from the sender; the other direction stays open. */
+export function goawayFrame(): StreamRequest & StreamResponse {
+  return { payload: empty, frameType: FrameType.FRAME_TYPE_GOAWAY };
+}
+
+export { FrameType };
