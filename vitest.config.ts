@@ -4,6 +4,6 @@ import { projects } from "./vitest.workspace.ts";
 export default defineConfig({
   test: {
     projects,
-    reporters: ["default"],
+    reporters: ["default", ["./reporters/vitest.ts", { outputDir: "test-results" }]],
   },
 });

@@ -19,6 +19,8 @@ export const projects: TestProjectInlineConfiguration[] = [
     test: {
       name: "unit",
       include: ["src/**/*.test.ts", "fixtures/**/*.test.ts", "reporters/**/*.test.ts"],
+      // __fixtures__ holds suites that tests run in an inner vitest, some failing on purpose.
+      exclude: ["**/node_modules/**", "**/__fixtures__/**"],
       typecheck: { enabled: true, include: ["src/**/*.test-d.ts", "fixtures/**/*.test-d.ts"] },
     },
   },
@@ -27,6 +29,16 @@ export const projects: TestProjectInlineConfiguration[] = [
     test: {
       name: "examples",
       include: ["example-tests/**/*.test.ts"],
+      exclude: ["example-tests/shared-board/**"],
+      testTimeout: 60_000,
+    },
+  },
+  {
+    resolve: { alias: sourceAliases },
+    test: {
+      name: "examples-shared",
+      include: ["example-tests/shared-board/**/*.test.ts"],
+      globalSetup: [here("./example-tests/shared-board/global-setup.ts")],
       testTimeout: 60_000,
     },
   },

@@ -5,8 +5,8 @@ export {
   type BoardSource,
   UnsupportedSourceError,
 } from "./board/acquire.ts";
-export type { CallStats, MethodStats } from "./client/call-stats.ts";
 export { type ClientInit, CompositeClient, DriverClient, registerClient } from "./client/client.ts";
+export * from "./client/grpc/index.ts";
 export type { DriverReport, ExporterReport, Transport } from "./client/transport.ts";
 export { buildClientTree, StubClient } from "./client/tree.ts";
 export * from "./config/index.ts";
@@ -30,5 +30,8 @@ export {
 } from "./core/registry.ts";
 export type { JsonValue } from "./core/value.ts";
 export * from "./drivers/power/index.ts";
+export * from "./drivers/shell/index.ts";
+export * from "./exporter/grpc/index.ts";
 export { type ExporterSource, loadExporter, openLocalSession } from "./exporter/local.ts";
 export { Session } from "./exporter/session.ts";
+export * from "./usage/index.ts";

@@ -23,7 +23,7 @@ test("power readings stream", async ({ client }) => {
 test("the driver kept a history tests can assert on", async ({ exporter, power }) => {
   await power.cycle(0);
   const history = await power.history();
-  expect(history.slice(-2).map((call) => call.method)).toEqual(["off", "on"]);
+  expect(history.slice(-2).map((call: { method: string }) => call.method)).toEqual(["off", "on"]);
   expect(exporter.driver("power")).toBeDefined();
 });
 

@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { CallStats } from "../client/call-stats.ts";
 import type { DriverClient } from "../client/client.ts";
+import { GrpcTransport } from "../client/grpc/index.ts";
 import { RecordingTransport } from "../client/recording-transport.ts";
-import type { Transport } from "../client/transport.ts";
+import { NAME_LABEL, type Transport } from "../client/transport.ts";
 import { buildClientTree } from "../client/tree.ts";
 import { DutkitError, messageOf } from "../core/errors.ts";
 import { type ExporterSource, loadExporter } from "../exporter/local.ts";
 import { Session } from "../exporter/session.ts";
-import { type LeaseScope, type Runner, recordLeaseEvent } from "../usage/index.ts";
+import { type LeaseScope, leaseHolder, type Runner, recordLeaseEvent } from "../usage/index.ts";
 
 /** Where a board comes from. The order of choice is documented on `acquireBoard`. */
 export interface BoardSource {
@@ -20,6 +21,19 @@ export interface BoardSource {
 export interface AcquireOptions {
   runner: Runner;
   scope: LeaseScope;
+  /**
+   * A board already held for the whole run (served by `dutkit/vitest/global-setup`): connect to it
+   * instead of opening a session of our own. Its lease is the run's; releasing only disconnects.
+   */
+  shared?: SharedBoard;
+}
+
+/** How a worker reaches the board that global setup holds for the run. */
+export interface SharedBoard {
+  /** A unix socket path or `host:port`, as in `JUMPSTARTER_HOST`. */
+  address: string;
+  leaseId: string;
+  exporter: { name: string; labels: Record<string, string> };
 }
 
 /** A board held by a test run: a lease (local or remote), its client tree and what was called. */
@@ -31,6 +45,8 @@ export interface Board<C = DriverClient> {
   readonly client: C;
   /** The local session, for tests that want to look at drivers directly; undefined when remote. */
   readonly session: Session | undefined;
+  /** What the client talks through, counting calls; serve it to share the board with other processes. */
+  readonly transport: Transport;
   /** Calls made through this board's client so far. */
   calls(): CallStats;
   /** Calls made since `before` (a value returned by `calls()`). */
@@ -48,50 +64,31 @@ export class UnsupportedSourceError extends DutkitError {
 /**
  * Acquires a board. The order of choice:
  * 1. `JUMPSTARTER_HOST` is set → connect to that exporter session (as inside `jmp shell`);
- * 2. a `selector` is given → lease a remote board by label selector;
- * 3. else the local exporter config → a fresh local session.
+ * 2. a `selector` is given → lease a remote board by label selector (not supported yet);
+ * 3. a board shared for the run (`options.shared`) → connect to it;
+ * 4. else the local exporter config → a fresh local session.
  */
 export async function acquireBoard<C = DriverClient>(
   source: BoardSource,
   options: AcquireOptions,
 ): Promise<Board<C>> {
-  const leaseId = `local-${randomUUID().slice(0, 8)}`;
-  const requestedAt = new Date();
+  const host = process.env.JUMPSTARTER_HOST;
+  if (!host && source.selector === undefined && options.shared) {
+    return (await connectShared(options.shared, source)) as Board<C>;
+  }
+  const leaseId = `${host ? "remote" : "local"}-${randomUUID().slice(0, 8)}`;
   recordLeaseEvent({
     type: "lease-requested",
     leaseId,
-    at: requestedAt.toISOString(),
-    kind: "local",
+    at: new Date().toISOString(),
+    kind: host ? "remote" : "local",
     runner: options.runner,
+    holder: leaseHolder(),
     scope: options.scope,
     ...(source.selector ? { selector: source.selector } : {}),
   });
   try {
-    if (process.env.JUMPSTARTER_HOST) {
-      throw new UnsupportedSourceError(
-        `JUMPSTARTER_HOST is set (${process.env.JUMPSTARTER_HOST}), but connecting to a remote exporter is not supported yet; unset it to use the local exporter config`,
-      );
-    }
-    if (source.selector !== undefined && source.exporter === undefined) {
-      throw new UnsupportedSourceError(
-        `leasing a board by selector (${source.selector}) is not supported yet; give an exporter config to run against a local exporter`,
-      );
-    }
-    if (source.exporter === undefined) {
-      throw new DutkitError(
-        "ERR_DUTKIT_NO_BOARD",
-        "no board to test: give an exporter config (exporter: './exporter.yaml' or defineExporter({...})) or a selector",
-      );
-    }
-    const loaded = await loadExporter(source.exporter);
-    const session = await Session.open(loaded);
-    const board = await boardOver(session, {
-      leaseId,
-      kind: "local",
-      exporter: { name: session.name, labels: session.labels },
-      selector: source.selector,
-      session,
-    });
+    const board = host ? await connectHost(host, leaseId, source) : await openLocal(leaseId, source);
     recordLeaseEvent({
       type: "lease-acquired",
       leaseId,
@@ -110,6 +107,73 @@ export async function acquireBoard<C = DriverClient>(
   }
 }
 
+async function openLocal(leaseId: string, source: BoardSource): Promise<Board> {
+  if (source.selector !== undefined) {
+    throw new UnsupportedSourceError(
+      `leasing a board by selector (${source.selector}) is not supported yet; drop the selector to run against the local exporter config, or set JUMPSTARTER_HOST to an exporter session`,
+    );
+  }
+  if (source.exporter === undefined) {
+    throw new DutkitError(
+      "ERR_DUTKIT_NO_BOARD",
+      "no board to test: give an exporter config (exporter: './exporter.yaml' or defineExporter({...})), or set JUMPSTARTER_HOST",
+    );
+  }
+  const loaded = await loadExporter(source.exporter);
+  const session = await Session.open(loaded);
+  return boardOver(
+    session,
+    {
+      leaseId,
+      kind: "local",
+      exporter: { name: session.name, labels: session.labels },
+      selector: source.selector,
+      session,
+    },
+    { recordRelease: true },
+  );
+}
+
+/** `JUMPSTARTER_HOST` names an exporter session someone else holds the lease for (as `jmp shell` does). */
+async function connectHost(host: string, leaseId: string, source: BoardSource): Promise<Board> {
+  const transport = await GrpcTransport.connect(host);
+  let report: Awaited<ReturnType<Transport["report"]>>;
+  try {
+    report = await transport.report();
+  } catch (error) {
+    await transport.close();
+    throw error;
+  }
+  const { [NAME_LABEL]: name, ...labels } = report.labels;
+  return boardOver(
+    transport,
+    {
+      leaseId,
+      kind: "remote",
+      exporter: { name: name ?? host, labels },
+      selector: source.selector,
+      session: undefined,
+    },
+    { recordRelease: true },
+  );
+}
+
+async function connectShared(shared: SharedBoard, source: BoardSource): Promise<Board> {
+  const transport = await GrpcTransport.connect(shared.address);
+  return boardOver(
+    transport,
+    {
+      leaseId: shared.leaseId,
+      kind: "local",
+      exporter: shared.exporter,
+      selector: source.selector,
+      session: undefined,
+    },
+    // The lease is global setup's: it records the release, with every worker's calls.
+    { recordRelease: false },
+  );
+}
+
 interface BoardFacts {
   leaseId: string;
   kind: "local" | "remote";
@@ -118,7 +182,11 @@ interface BoardFacts {
   session: Session | undefined;
 }
 
-async function boardOver(transport: Transport, facts: BoardFacts): Promise<Board> {
+async function boardOver(
+  transport: Transport,
+  facts: BoardFacts,
+  { recordRelease }: { recordRelease: boolean },
+): Promise<Board> {
   const recording = new RecordingTransport(transport);
   let client: DriverClient;
   try {
@@ -131,6 +199,7 @@ async function boardOver(transport: Transport, facts: BoardFacts): Promise<Board
   return {
     ...facts,
     client,
+    transport: recording,
     calls: () => recording.calls.snapshot(),
     callsSince: (before) => recording.calls.since(before),
     release() {
@@ -141,13 +210,15 @@ async function boardOver(transport: Transport, facts: BoardFacts): Promise<Board
         } catch (error) {
           failure = error;
         }
-        recordLeaseEvent({
-          type: "lease-released",
-          leaseId: facts.leaseId,
-          at: new Date().toISOString(),
-          calls: recording.calls.snapshot(),
-          ...(failure ? { error: messageOf(failure) } : {}),
-        });
+        if (recordRelease) {
+          recordLeaseEvent({
+            type: "lease-released",
+            leaseId: facts.leaseId,
+            at: new Date().toISOString(),
+            calls: recording.calls.snapshot(),
+            ...(failure ? { error: messageOf(failure) } : {}),
+          });
+        }
         if (failure) throw failure;
       })();
       return released;

@@ -1,13 +1,8 @@
 import { messageOf } from "../core/errors.ts";
 
-export interface MethodStats {
-  calls: number;
-  errors: number;
-  lastError?: string;
-}
+import type { CallStats, MethodCallStats } from "../usage/events.ts";
 
-/** Calls per driver path and method: `{ power: { on: { calls: 2, errors: 0 } } }`. */
-export type CallStats = Record<string, Record<string, MethodStats>>;
+export type { CallStats };
 
 /**
  * Counts driver calls and their failures. `snapshot()` and `since()` let a fixture tell which
@@ -53,7 +48,7 @@ export class CallRecorder {
     return delta;
   }
 
-  private entry(path: string, method: string): MethodStats {
+  private entry(path: string, method: string): MethodCallStats {
     this.stats[path] ??= {};
     this.stats[path][method] ??= { calls: 0, errors: 0 };
     return this.stats[path][method];

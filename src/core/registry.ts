@@ -28,7 +28,8 @@ export interface DriverTypeSpec<Schema extends z.ZodType = z.ZodType> {
  * depend on it (the Shell client's methods come from its configured method names).
  */
 // biome-ignore lint/correctness/noUnusedVariables: Config is used by the declarations merged into this one.
-export type DriverClients<Config> = {};
+// biome-ignore lint/suspicious/noEmptyInterface: driver modules add to it by declaration merging.
+export interface DriverClients<Config> {}
 
 const types = new Map<string, DriverTypeSpec>();
 

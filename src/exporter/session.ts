@@ -72,10 +72,10 @@ export class Session implements Transport {
       const labels: Record<string, string> = { ...driver.labels, [CLIENT_LABEL]: cls.clientId };
       if (cls.dutkitClientId) labels[DUTKIT_CLIENT_LABEL] = cls.dutkitClientId;
       if (name !== undefined) labels[NAME_LABEL] = name;
-      const methodsDescription: Record<string, string> = {};
+      // The driver's own descriptions (from config, such as Shell methods) win over the class's.
+      const methodsDescription: Record<string, string> = { ...driver.methodsDescription };
       for (const [method, spec] of Object.entries(cls.methods)) {
-        const text = driver.methodsDescription[method] ?? spec.description;
-        if (text) methodsDescription[method] = text;
+        if (!methodsDescription[method] && spec.description) methodsDescription[method] = spec.description;
       }
       reports.push({
         uuid: driver.uuid,
