@@ -12,12 +12,20 @@ const peers = {
     ["busybox", "busybox"],
     ["/usr/sbin/in.tftpd", "tftpd-hpa"],
   ],
+  serial: [
+    ["socat", "socat"],
+    ["ser2net", "ser2net"],
+  ],
+  qemu: [
+    ["qemu-system-aarch64", "qemu-system-arm"],
+    ["/usr/lib/u-boot/qemu_arm64/u-boot.bin", "u-boot-qemu"],
+  ],
 };
 
 function found(binary) {
   if (binary.startsWith("/")) {
     try {
-      accessSync(binary, constants.X_OK);
+      accessSync(binary, constants.R_OK);
       return true;
     } catch {
       return false;
