@@ -1,3 +1,4 @@
+import { findDriverType } from "../core/registry.ts";
 import { type IssueList, isPlainObject } from "./issues.ts";
 import { closestMatches, quoteList } from "./suggest.ts";
 
@@ -22,7 +23,12 @@ type Resolution =
 const dottedPath = /^[^.\s]+(\.[^.\s]+)*$/;
 
 function childrenOf(entry: unknown): Entries {
-  return isPlainObject(entry) && isPlainObject(entry.children) ? entry.children : {};
+  const own = isPlainObject(entry) && isPlainObject(entry.children) ? entry.children : {};
+  const type = isPlainObject(entry) && typeof entry.type === "string" ? entry.type : undefined;
+  const provided = type === undefined ? [] : (findDriverType(type)?.provides ?? []);
+  if (provided.length === 0) return own;
+  // Children a driver makes itself stand in as plain entries, so refs can name them.
+  return { ...Object.fromEntries(provided.map((name) => [name, { type: `${type}#${name}` }])), ...own };
 }
 
 function refOf(entry: unknown): string | undefined {

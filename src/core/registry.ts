@@ -19,6 +19,8 @@ export interface DriverTypeSpec<Schema extends z.ZodType = z.ZodType> {
   config: Schema;
   /** Which children the type takes: none (default), any, and which names must be there. */
   children?: { accepts: "none" | "any"; required?: readonly string[] };
+  /** Children the driver makes itself (a QEMU board's `power` and `console`); refs may point at them. */
+  provides?: readonly string[];
   create(config: z.output<Schema>, context: CreateContext): Driver | Promise<Driver>;
 }
 

@@ -62,7 +62,18 @@ export async function buildDriverTree(loaded: LoadedExporterConfig): Promise<Dri
     }
     built.push(driver);
     byPath.set(path.join("."), driver);
+    registerOwnChildren(driver, path);
     return driver;
+  };
+
+  /** Children a driver made itself (not from the config) become reachable by refs too. */
+  const registerOwnChildren = (driver: Driver, path: string[]) => {
+    for (const [name, child] of Object.entries(driver.children)) {
+      const childPath = [...path, name].join(".");
+      if (byPath.has(childPath)) continue;
+      byPath.set(childPath, child);
+      registerOwnChildren(child, [...path, name]);
+    }
   };
 
   try {
