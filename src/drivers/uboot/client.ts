@@ -1,0 +1,109 @@
+import { DriverClient, registerClient } from "../../client/client.ts";
+import { DriverError } from "../../core/errors.ts";
+import { UbootCommandError } from "./errors.ts";
+import type { DhcpInfo } from "./uboot.ts";
+
+export interface RunCommandOptions {
+  /** Seconds the command may take (default: the driver's command_timeout, 60). */
+  timeout?: number;
+  /** Bad patterns not to fail on, by name (`["error_notification"]`), or true for none. */
+  ignoreBadPatterns?: readonly string[] | boolean;
+}
+
+/**
+ * Client of the U-Boot console. The work runs on the exporter, so it behaves the same locally
+ * and remotely; a failed checked command throws UbootCommandError with the exit code and output.
+ */
+export class UbootConsoleClient extends DriverClient {
+  async getPrompt(): Promise<string> {
+    return (await this.call("get_prompt")) as string;
+  }
+
+  /** Power-cycles the board and stops autoboot; resolves with the boot output seen. */
+  async rebootToConsole(): Promise<string> {
+    return (await this.call("reboot_to_console")) as string;
+  }
+
+  /** Runs a command; resolves with its output (echo left out, LF line ends), whatever its exit code. */
+  async runCommand(cmd: string, options: RunCommandOptions = {}): Promise<string> {
+    return (await this.call("run_command", cmd, ...optionArgs(options))) as string;
+  }
+
+  /** Runs a command; a non-zero exit code throws UbootCommandError carrying the output. */
+  async runCommandChecked(cmd: string, options: RunCommandOptions = {}): Promise<string> {
+    try {
+      return (await this.call("run_command_checked", cmd, ...optionArgs(options))) as string;
+    } catch (error) {
+      throw commandError(error, cmd);
+    }
+  }
+
+  async getEnv(name: string, timeout?: number): Promise<string | null> {
+    return (await this.call("get_env", name, timeout ?? null)) as string | null;
+  }
+
+  /** Sets a variable; any printable ASCII survives (spaces, quotes, `$`). null deletes it. */
+  async setEnv(name: string, value: string | null, timeout?: number): Promise<void> {
+    await this.call("set_env", name, value, timeout ?? null);
+  }
+
+  async setEnvDict(values: Record<string, string | null>, timeout?: number): Promise<void> {
+    await this.call("set_env_dict", values, timeout ?? null);
+  }
+
+  /** `dhcp` with autoload off (restored after); the lease's address, gateway and netmask. */
+  async setupDhcp(timeout?: number): Promise<DhcpInfo> {
+    return (await this.call("setup_dhcp", timeout ?? null)) as unknown as DhcpInfo;
+  }
+
+  /** `tftpboot addr file`; resolves with "Bytes transferred". Numbers are sent as hex. */
+  async tftpboot(addr: number | string, file: string, timeout?: number): Promise<number> {
+    try {
+      return (await this.call("tftpboot", addr, file, timeout ?? null)) as number;
+    } catch (error) {
+      throw commandError(error, `tftpboot ${addr} ${file}`);
+    }
+  }
+
+  /** CRC-32 of `size` bytes at `addr` (U-Boot's `crc32`), as an unsigned number. */
+  async crc32(addr: number | string, size: number | string, timeout?: number): Promise<number> {
+    return (await this.call("crc32", addr, size, timeout ?? null)) as number;
+  }
+
+  /** The console transcript (both directions, timestamped) since `since` (ms since epoch). */
+  async transcript(since = 0): Promise<string> {
+    return (await this.call("transcript", since)) as string;
+  }
+
+  /** Lets go of the serial connection; the next call opens a new one and finds the prompt. */
+  async closeConsole(): Promise<void> {
+    await this.call("close_console");
+  }
+}
+
+function optionArgs(options: RunCommandOptions) {
+  return [options.timeout ?? null, options.ignoreBadPatterns ?? null] as const;
+}
+
+/**
+ * The typed error for a failed command: in-process the driver's own error is the cause; over the
+ * wire only the message arrives, and the exit code and output are read back from it.
+ */
+function commandError(error: unknown, cmd: string): unknown {
+  if (!(error instanceof DriverError)) return error;
+  if (error.cause instanceof UbootCommandError) return error.cause;
+  const m =
+    /U-Boot command ("(?:[^"\\]|\\.)*") failed with exit code (\d+); its output:\n([\s\S]*)\nFix the command/.exec(
+      error.message,
+    );
+  if (!m) return error;
+  let command = cmd;
+  try {
+    command = JSON.parse(m[1]!) as string;
+  } catch {}
+  const output = m[3] === "(none)" ? "" : m[3]!;
+  return new UbootCommandError(command, Number(m[2]), output);
+}
+
+registerClient("jumpstarter_driver_uboot.client.UbootConsoleClient", UbootConsoleClient);
+registerClient("dutkit.UbootConsoleClient", UbootConsoleClient);
