@@ -7,8 +7,9 @@ import { defineExporter } from "../config/index.ts";
 import { serveSession } from "../exporter/grpc/index.ts";
 import { loadExporter } from "../exporter/local.ts";
 import { Session } from "../exporter/session.ts";
+import { ClientConfigError } from "../lease/client-config.ts";
 import { USAGE_SPOOL_ENV } from "../usage/events.ts";
-import { acquireBoard, UnsupportedSourceError } from "./acquire.ts";
+import { acquireBoard } from "./acquire.ts";
 
 const exporter = defineExporter({
   apiVersion: "jumpstarter.dev/v1alpha1",
@@ -82,10 +83,19 @@ describe("acquireBoard", () => {
     await expect(acquireBoard({ exporter }, options)).rejects.toThrow(/nobody\.sock/);
   });
 
-  test("a selector is not supported yet and says what to do instead", async () => {
-    const failure = acquireBoard({ selector: "board=rpi4" }, options);
-    await expect(failure).rejects.toBeInstanceOf(UnsupportedSourceError);
-    await expect(failure).rejects.toThrow(/board=rpi4.*not supported yet.*JUMPSTARTER_HOST/);
+  test("a selector without a client config says how to configure one", async () => {
+    const saved = { ...process.env };
+    for (const key of Object.keys(process.env)) if (key.startsWith("JMP_")) delete process.env[key];
+    process.env.JMP_CLIENT_CONFIG_HOME = dir;
+    try {
+      const failure = acquireBoard({ selector: "board=rpi4" }, options);
+      await expect(failure).rejects.toBeInstanceOf(ClientConfigError);
+      await expect(failure).rejects.toThrow(
+        /no client config to lease with: pass --client-config FILE, set JMP_ENDPOINT/,
+      );
+    } finally {
+      process.env = saved;
+    }
   });
 
   test("no source at all names the ways to give one", async () => {

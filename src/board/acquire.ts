@@ -8,6 +8,7 @@ import { buildClientTree } from "../client/tree.ts";
 import { DutkitError, messageOf } from "../core/errors.ts";
 import { type ExporterSource, loadExporter } from "../exporter/local.ts";
 import { Session } from "../exporter/session.ts";
+import { leaseRemoteBoard } from "../lease/board-lease.ts";
 import { type LeaseScope, leaseHolder, type Runner, recordLeaseEvent } from "../usage/index.ts";
 
 /** Where a board comes from. The order of choice is documented on `acquireBoard`. */
@@ -64,7 +65,8 @@ export class UnsupportedSourceError extends DutkitError {
 /**
  * Acquires a board. The order of choice:
  * 1. `JUMPSTARTER_HOST` is set → connect to that exporter session (as inside `jmp shell`);
- * 2. a `selector` is given → lease a remote board by label selector (not supported yet);
+ * 2. a `selector` is given → lease a remote board by label selector from the controller of the
+ *    client config (spec 3 loading order; `JMP_LEASE` reuses a lease), over the router tunnel;
  * 3. a board shared for the run (`options.shared`) → connect to it;
  * 4. else the local exporter config → a fresh local session.
  */
@@ -76,19 +78,26 @@ export async function acquireBoard<C = DriverClient>(
   if (!host && source.selector === undefined && options.shared) {
     return (await connectShared(options.shared, source)) as Board<C>;
   }
-  const leaseId = `${host ? "remote" : "local"}-${randomUUID().slice(0, 8)}`;
+  const leased = !host && source.selector !== undefined;
+  const leaseId = leased
+    ? (process.env.JMP_LEASE ?? randomUUID())
+    : `${host ? "remote" : "local"}-${randomUUID().slice(0, 8)}`;
   recordLeaseEvent({
     type: "lease-requested",
     leaseId,
     at: new Date().toISOString(),
-    kind: host ? "remote" : "local",
+    kind: host || leased ? "remote" : "local",
     runner: options.runner,
     holder: leaseHolder(),
     scope: options.scope,
     ...(source.selector ? { selector: source.selector } : {}),
   });
   try {
-    const board = host ? await connectHost(host, leaseId, source) : await openLocal(leaseId, source);
+    const board = host
+      ? await connectHost(host, leaseId, source)
+      : leased
+        ? await leaseBySelector(leaseId, source.selector!)
+        : await openLocal(leaseId, source);
     recordLeaseEvent({
       type: "lease-acquired",
       leaseId,
@@ -107,12 +116,40 @@ export async function acquireBoard<C = DriverClient>(
   }
 }
 
-async function openLocal(leaseId: string, source: BoardSource): Promise<Board> {
-  if (source.selector !== undefined) {
-    throw new UnsupportedSourceError(
-      `leasing a board by selector (${source.selector}) is not supported yet; drop the selector to run against the local exporter config, or set JUMPSTARTER_HOST to an exporter session`,
+/** A lease from the controller by label selector; the lease's end fails calls in flight clearly. */
+async function leaseBySelector(leaseId: string, selector: string): Promise<Board> {
+  const remote = await leaseRemoteBoard(selector, { leaseId });
+  let board: Board;
+  try {
+    board = await boardOver(
+      remote.transport,
+      {
+        leaseId,
+        kind: "remote",
+        exporter: { name: remote.held.exporterName, labels: remote.held.exporterLabels },
+        selector,
+        session: undefined,
+      },
+      { recordRelease: true },
     );
+  } catch (error) {
+    await remote.release();
+    throw error;
   }
+  const release = board.release;
+  return {
+    ...board,
+    release: async () => {
+      try {
+        await release();
+      } finally {
+        await remote.release();
+      }
+    },
+  };
+}
+
+async function openLocal(leaseId: string, source: BoardSource): Promise<Board> {
   if (source.exporter === undefined) {
     throw new DutkitError(
       "ERR_DUTKIT_NO_BOARD",

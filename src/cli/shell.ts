@@ -1,0 +1,182 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { loadExporterConfig } from "../config/load.ts";
+import { DutkitError } from "../core/errors.ts";
+import { serveSession } from "../exporter/grpc/index.ts";
+import { Session } from "../exporter/session.ts";
+import type { ClientConfig } from "../lease/client-config.ts";
+import { parseDuration } from "../lease/duration.ts";
+import { joinSelectors } from "../lease/selector.ts";
+import { releaseOnSignal } from "../lease/signal-release.ts";
+import type { CommandContext } from "./context.ts";
+import { addClientOptions, leaseClientFor } from "./lease.ts";
+
+/** `k=v,k2=v2`, sorted by key (spec 2.10). */
+export function formatLabels(labels: Record<string, string>): string {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${labels[k]}`)
+    .join(",");
+}
+
+function driversAllow(drivers: ClientConfig["drivers"]): string {
+  return drivers.unsafe ? "UNSAFE" : drivers.allow.join(",");
+}
+
+/**
+ * Runs the command with the extra env; resolves to its exit status (127 not found, 126 not
+ * executable, 2 when ended by a signal). `hangup` lets the caller SIGHUP it (lease ended).
+ */
+function runChild(
+  argv: string[],
+  env: Record<string, string>,
+  hangup: (kill: () => void) => void,
+): Promise<number> {
+  return new Promise((resolve) => {
+    const [file, ...args] = argv;
+    const child = spawn(file!, args, { stdio: "inherit", env: { ...process.env, ...env } });
+    hangup(() => child.kill("SIGHUP"));
+    // While the child runs, Ctrl-C belongs to it; we wait for it to exit.
+    const ignore = () => {};
+    process.on("SIGINT", ignore);
+    const done = (code: number) => {
+      process.off("SIGINT", ignore);
+      resolve(code);
+    };
+    child.once("error", (error: NodeJS.ErrnoException) => done(error.code === "ENOENT" ? 127 : 126));
+    child.once("exit", (code, signal) => done(signal ? 2 : (code ?? 2)));
+  });
+}
+
+interface ShellOptions {
+  exporterConfig?: string;
+  selector?: string[];
+  lease?: string;
+  name?: string;
+  duration: string;
+  acquisitionTimeout?: string;
+  client?: string;
+  clientConfig?: string;
+}
+
+async function localShell(file: string, command: string[], context: CommandContext): Promise<number> {
+  const loaded = await loadExporterConfig(file);
+  const session = await Session.open(loaded);
+  const dir = await mkdtemp(join(tmpdir(), "dutkit-shell-"));
+  const served = await serveSession(session, { listen: join(dir, "socket") });
+  try {
+    return await runChild(
+      command,
+      {
+        JUMPSTARTER_HOST: served.address,
+        JMP_DRIVERS_ALLOW: "UNSAFE",
+        _JMP_SUPPRESS_DRIVER_WARNINGS: "1",
+        JMP_EXPORTER: session.name,
+        JMP_EXPORTER_LABELS: formatLabels(session.labels),
+      },
+      () => {},
+    );
+  } finally {
+    await served.close();
+    await session
+      .close()
+      .catch((error) => context.io.stderr(`dutkit: closing drivers: ${(error as Error).message}\n`));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function leasedShell(
+  options: ShellOptions,
+  command: string[],
+  context: CommandContext,
+): Promise<number> {
+  const client = await leaseClientFor(options);
+  const selector = joinSelectors(options.selector ?? []);
+  const leaseName = options.lease ?? process.env.JMP_LEASE;
+  try {
+    const held = await client.acquire({
+      ...(selector ? { selector } : {}),
+      ...(options.name ? { exporterName: options.name } : {}),
+      ...(leaseName ? { leaseName } : {}),
+      durationS: parseDuration(options.duration),
+      ...(options.acquisitionTimeout
+        ? { acquisitionTimeoutS: parseDuration(options.acquisitionTimeout) }
+        : {}),
+      onProgress: (line) => context.io.stderr(`${line}\n`),
+    });
+    const unregister = releaseOnSignal(() => held.release());
+    try {
+      const tunnel = await held.openTunnel();
+      let hangup = () => {};
+      held.watch({
+        onEnd: (error) => {
+          context.io.stderr(`dutkit: ${error.message}\n`);
+          hangup();
+        },
+      });
+      return await runChild(
+        command,
+        {
+          JUMPSTARTER_HOST: tunnel.path,
+          JMP_DRIVERS_ALLOW: driversAllow(client.config.drivers),
+          _JMP_SUPPRESS_DRIVER_WARNINGS: "1",
+          JMP_LEASE: held.id,
+          JMP_EXPORTER: held.exporterName,
+          JMP_EXPORTER_LABELS: formatLabels(held.exporterLabels),
+        },
+        (kill) => {
+          hangup = kill;
+        },
+      );
+    } finally {
+      unregister();
+      await held.release();
+    }
+  } finally {
+    client.close();
+  }
+}
+
+/** `dutkit shell`: run a command (default $SHELL) with JUMPSTARTER_HOST pointing at a board. */
+export function registerShellCommand(program: Command, context: CommandContext): void {
+  addClientOptions(
+    program
+      .command("shell")
+      .description(
+        "run a command (default: $SHELL) against a board: a local exporter config, a lease by selector, or an existing lease",
+      )
+      .argument("[command...]", "the command and its arguments (after --)")
+      .option("--exporter-config <file>", "serve this exporter config locally for the command")
+      .option(
+        "-l, --selector <selector>",
+        "lease by label selector (repeatable, ANDed)",
+        (v: string, p: string[] = []) => [...p, v],
+      )
+      .option("--lease <name>", "use this existing lease (default: $JMP_LEASE); it is kept afterwards")
+      .option("-n, --name <exporter>", "lease this exporter by name")
+      .option("--duration <duration>", "duration of a lease created here", "30m")
+      .option("--acquisition-timeout <duration>", "give up waiting for the lease after this long"),
+  ).action(async (command: string[], options: ShellOptions) => {
+    const argv = command.length > 0 ? command : [process.env.SHELL || "/bin/sh"];
+    const sources = [options.exporterConfig, options.selector?.length || options.name, options.lease].filter(
+      Boolean,
+    );
+    if (sources.length > 1) {
+      throw new DutkitError("ERR_DUTKIT_USAGE", "give one of --exporter-config, -l/--name, or --lease");
+    }
+    if (options.exporterConfig) {
+      context.exitCode = await localShell(options.exporterConfig, argv, context);
+      return;
+    }
+    if (!options.selector?.length && !options.name && !options.lease && !process.env.JMP_LEASE) {
+      throw new DutkitError(
+        "ERR_DUTKIT_USAGE",
+        "no board for the shell: give --exporter-config FILE, -l SELECTOR, -n EXPORTER or --lease NAME",
+      );
+    }
+    context.exitCode = await leasedShell(options, argv, context);
+  });
+}

@@ -1,0 +1,1 @@
+export { type LeasedExporter, type LeasedExporterOptions, startLeasedExporter } from "./agent.ts";

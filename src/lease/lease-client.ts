@@ -1,0 +1,227 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { DutkitError } from "../core/errors.ts";
+import type { Exporter, Lease, ListLeasesResponse } from "../protocol/gen/jumpstarter/client/v1/client.ts";
+import type { ClientConfig } from "./client-config.ts";
+import { ControllerClients, ControllerError } from "./controller-client.ts";
+import { durationToWire } from "./duration.ts";
+import { HeldLease } from "./held-lease.ts";
+import { type LeaseInfo, leaseInfo } from "./lease-info.ts";
+import { parseSelector } from "./selector.ts";
+
+/** Leasing failed: unsatisfiable, invalid, ended, timed out, or not ours. */
+export class LeaseError extends DutkitError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("ERR_DUTKIT_LEASE", message, options);
+  }
+}
+
+export interface AcquireOptions {
+  /** Label selector (k8s syntax). */
+  selector?: string;
+  /** A specific exporter by name. */
+  exporterName?: string;
+  /** Use this existing lease (`--lease`, `JMP_LEASE`); it is not deleted on release. */
+  leaseName?: string;
+  /** The id to create the lease under (CreateLease lease_id); default: the controller picks one. */
+  leaseId?: string;
+  /** Lease duration in seconds; default 1800 (30 min). */
+  durationS?: number;
+  /** Give up waiting for Ready after this long; default the client config's (7200 s). */
+  acquisitionTimeoutS?: number;
+  /** GetLease polling period while waiting; default 1000 ms. */
+  pollMs?: number;
+  /** Progress lines ("Waiting for lease …"), one per change of the controller's message. */
+  onProgress?: (line: string) => void;
+  /** Stops waiting; a lease created here is deleted. */
+  signal?: AbortSignal;
+}
+
+const isUnavailable = (error: unknown) => error instanceof ControllerError && error.grpcCode === 14;
+
+/** A client of the controller's ClientService: create, get, list, delete leases, and acquire one. */
+export class LeaseClient {
+  readonly clients: ControllerClients;
+  constructor(readonly config: ClientConfig) {
+    this.clients = new ControllerClients({ kind: "Client", ...config });
+  }
+
+  private leaseName(id: string): string {
+    return id.includes("/") ? id : `${this.clients.namespacePath}/leases/${id}`;
+  }
+
+  async create(options: {
+    selector?: string;
+    exporterName?: string;
+    durationS: number;
+    leaseId?: string;
+  }): Promise<LeaseInfo> {
+    const selector = options.selector ? parseSelector(options.selector).text : "";
+    const lease = await this.clients.call<Lease>("CreateLease", (m, o, cb) =>
+      this.clients.client.createLease(
+        {
+          parent: this.clients.namespacePath,
+          leaseId: options.leaseId ?? "",
+          lease: {
+            name: "",
+            selector,
+            duration: durationToWire(options.durationS),
+            effectiveDuration: undefined,
+            conditions: [],
+            ...(options.exporterName ? { exporterName: options.exporterName } : {}),
+            tags: {},
+            allowDisabled: false,
+            context: {},
+            deprecatedLabels: {},
+          },
+        },
+        m,
+        o,
+        cb,
+      ),
+    );
+    return leaseInfo(lease);
+  }
+
+  async get(id: string): Promise<LeaseInfo> {
+    const lease = await this.clients.call<Lease>("GetLease", (m, o, cb) =>
+      this.clients.client.getLease({ name: this.leaseName(id) }, m, o, cb),
+    );
+    return leaseInfo(lease);
+  }
+
+  async list(options: { all?: boolean } = {}): Promise<LeaseInfo[]> {
+    const response = await this.clients.call<ListLeasesResponse>("ListLeases", (m, o, cb) =>
+      this.clients.client.listLeases(
+        {
+          parent: this.clients.namespacePath,
+          pageSize: 0,
+          pageToken: "",
+          filter: "",
+          onlyActive: !options.all,
+          tagFilter: "",
+        },
+        m,
+        o,
+        cb,
+      ),
+    );
+    return response.leases.map(leaseInfo);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.clients.call("DeleteLease", (m, o, cb) =>
+      this.clients.client.deleteLease({ name: this.leaseName(id) }, m, o, cb),
+    );
+  }
+
+  async exporterLabels(name: string): Promise<Record<string, string>> {
+    const exporter = await this.clients.call<Exporter>("GetExporter", (m, o, cb) =>
+      this.clients.client.getExporter(
+        { name: `${this.clients.namespacePath}/exporters/${name}`, showHiddenLabels: false },
+        m,
+        o,
+        cb,
+      ),
+    );
+    return exporter.labels;
+  }
+
+  /**
+   * Acquires a lease as the reference client does (spec 2.3): an existing one by name, else a new
+   * one; waits for Ready (progress on change, bounded by the acquisition timeout); Unsatisfiable,
+   * Invalid and ended leases fail at once with the controller's message. A lease created here and
+   * not acquired is deleted.
+   */
+  async acquire(options: AcquireOptions): Promise<HeldLease> {
+    const started = Date.now();
+    const timeoutS = options.acquisitionTimeoutS ?? this.config.leases.acquisitionTimeoutS;
+    let info: LeaseInfo | undefined;
+    let created = false;
+    if (options.leaseName) {
+      info = await this.get(options.leaseName);
+      if (options.selector && parseSelector(options.selector).text !== parseSelector(info.selector).text) {
+        options.onProgress?.(
+          `lease ${info.id} has selector "${info.selector}", not "${options.selector}": creating a new lease instead`,
+        );
+        info = undefined;
+      }
+    }
+    if (info) {
+      if (info.state === "ended")
+        throw new LeaseError(`lease ${info.id} has already ended (${info.message}); create a new one`);
+      if (info.client && info.client !== this.config.name) {
+        throw new LeaseError(
+          `lease ${info.id} belongs to client ${info.client}, not ${this.config.name}; use your own lease`,
+        );
+      }
+    } else {
+      if (!options.selector && !options.exporterName) {
+        throw new LeaseError(
+          "nothing to lease: give a selector (-l board=...), an exporter name, or a lease name (JMP_LEASE)",
+        );
+      }
+      info = await this.create({
+        durationS: options.durationS ?? 1800,
+        ...(options.leaseId ? { leaseId: options.leaseId } : {}),
+        ...(options.selector ? { selector: options.selector } : {}),
+        ...(options.exporterName ? { exporterName: options.exporterName } : {}),
+      });
+      created = true;
+    }
+    try {
+      info = await this.waitReady(info, timeoutS, options);
+    } catch (error) {
+      if (created) await this.delete(info.id).catch(() => {});
+      throw error;
+    }
+    const labels = await this.exporterLabels(info.exporter!).catch(() => ({}));
+    return new HeldLease(this, info, { created, labels, waitedMs: Date.now() - started });
+  }
+
+  private async waitReady(initial: LeaseInfo, timeoutS: number, options: AcquireOptions): Promise<LeaseInfo> {
+    const deadline = Date.now() + timeoutS * 1000;
+    const pollMs = options.pollMs ?? 1000;
+    let info = initial;
+    let lastMessage = "";
+    let backoffMs = 250;
+    for (let round = 0; round < 1_000_000 && Date.now() < deadline + pollMs; round++) {
+      switch (info.state) {
+        case "ready":
+          return info;
+        case "unsatisfiable":
+          throw new LeaseError(
+            `the lease cannot be satisfied: ${info.message}; change the selector or add a matching exporter`,
+          );
+        case "invalid":
+          throw new LeaseError(`the lease is invalid: ${info.message}`);
+        case "ended":
+          throw new LeaseError(`lease ${info.id} ended before it was ready: ${info.message}`);
+        case "pending":
+          if (info.message !== lastMessage) {
+            lastMessage = info.message;
+            options.onProgress?.(`Waiting for lease ${info.id}: ${info.message}`);
+          }
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      if (options.signal?.aborted)
+        throw new LeaseError(`stopped waiting for lease ${info.id}`, { cause: options.signal.reason });
+      await sleep(Math.min(pollMs, left), undefined, { signal: options.signal }).catch(() => {});
+      try {
+        info = await this.get(info.id);
+        backoffMs = 250;
+      } catch (error) {
+        if (!isUnavailable(error)) throw error;
+        await sleep(Math.min(backoffMs, Math.max(deadline - Date.now(), 0)));
+        backoffMs = Math.min(backoffMs * 2, 5000);
+      }
+    }
+    throw new LeaseError(
+      `lease ${info.id} acquisition timed out after ${timeoutS} seconds (${lastMessage || "still pending"}); raise the acquisition timeout or free a matching exporter`,
+    );
+  }
+
+  close(): void {
+    this.clients.close();
+  }
+}
