@@ -1,0 +1,129 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { spawnCli } from "./__fixtures__/spawn-cli.ts";
+import type { CliIo } from "./context.ts";
+import { serveHttp } from "./http.ts";
+import { run } from "./program.ts";
+
+async function dutkit(...args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIo = {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+  };
+  const code = await run(args, io);
+  return { code, stdout, stderr };
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "dutkit-cli-http-"));
+  await writeFile(join(dir, "index.html"), "<h1>board</h1>");
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("dutkit http serve", () => {
+  test("--help lists the options", async () => {
+    const { code, stdout } = await dutkit("http", "serve", "--help");
+    expect(code).toBe(0);
+    for (const option of ["--root <dir>", "--host <address>", "--port <n>", "-v, --verbose"]) {
+      expect(stdout).toContain(option);
+    }
+  });
+
+  test("a port in use is a clear message and exit 1, without a stack trace", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = String((blocker.address() as { port: number }).port);
+      const { code, stderr } = await dutkit(
+        "http",
+        "serve",
+        "--root",
+        dir,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        port,
+      );
+      expect(code).toBe(1);
+      expect(stderr).toBe(
+        `dutkit: TCP 127.0.0.1 port ${port} is already in use by another program: stop it, or choose another port (port 0 picks a free one) (ERR_HTTP_ADDRESS_IN_USE)\n`,
+      );
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  test("an address of another machine is refused with what to use", async () => {
+    const { code, stderr } = await dutkit(
+      "http",
+      "serve",
+      "--root",
+      dir,
+      "--host",
+      "192.0.2.1",
+      "--port",
+      "0",
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain("Cannot listen on 192.0.2.1: it is not an address of this machine");
+  });
+
+  test("serves until stopped, with a line per request when verbose", async () => {
+    let stdout = "";
+    let listening: (url: string) => void = () => {};
+    const bound = new Promise<string>((resolve) => {
+      listening = resolve;
+    });
+    let requested: () => void = () => {};
+    const logged = new Promise<void>((resolve) => {
+      requested = resolve;
+    });
+    const io: CliIo = {
+      stdout: (text) => {
+        stdout += text;
+        const url = /, (http:\/\/127\.0\.0\.1:\d+)\)/.exec(text)?.[1];
+        if (url) listening(url);
+        if (text.includes(" GET ")) requested();
+      },
+      stderr: () => {},
+    };
+    let stop: (signal: string) => void = () => {};
+    const stopped = new Promise<string>((resolve) => {
+      stop = resolve;
+    });
+    const serving = serveHttp({ root: dir, host: "127.0.0.1", port: 0, verbose: true }, io, stopped);
+    const url = await bound;
+    expect(await (await fetch(`${url}/index.html`)).text()).toBe("<h1>board</h1>");
+    await logged;
+    stop("SIGTERM");
+    await serving;
+    expect(stdout).toMatch(/^127\.0\.0\.1 GET "\/index\.html" 200 14 B$/m);
+    expect(stdout).toMatch(/SIGTERM: stopping the HTTP server\nstopped after 1 requests\n$/);
+  });
+
+  test("the real bin stops cleanly on SIGTERM", async () => {
+    const cli = spawnCli(["http", "serve", "--root", dir, "--host", "127.0.0.1", "--port", "0"]);
+    try {
+      const [, url] = await cli.line(/, (http:\/\/127\.0\.0\.1:\d+)\)/);
+      expect((await fetch(`${url}/index.html`)).status).toBe(200);
+      cli.child.kill("SIGTERM");
+      expect(await cli.exited).toBe(0);
+      expect(cli.output().stdout).toContain("SIGTERM: stopping the HTTP server");
+      expect(cli.output().stderr).toBe("");
+    } finally {
+      cli.child.kill("SIGKILL");
+    }
+  }, 60_000);
+});

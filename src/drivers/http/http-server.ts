@@ -1,0 +1,138 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Driver, type DriverInit, type MethodTable } from "../../core/driver.ts";
+import { FailedPreconditionError } from "../../core/errors.ts";
+import { registerDriverType } from "../../core/registry.ts";
+import { detectHostAddress, HttpFileServer, HttpServerError, httpUrl } from "../../http/index.ts";
+import { Storage } from "../../storage/index.ts";
+import type { HttpServerClient } from "./client.ts";
+import { HttpServerConfig } from "./config.ts";
+
+/** Request counts since the driver was created. */
+export interface HttpServerStats {
+  requests: number;
+  /** Answers by status code, e.g. {"200": 3, "404": 1}. */
+  byStatus: Record<string, number>;
+  bytesSent: number;
+}
+
+export interface HttpServerOptions {
+  /** Absolute, existing root directory. */
+  root: string;
+  /** Root made for this driver, removed on close. */
+  temporaryRoot: boolean;
+  init?: DriverInit;
+}
+
+/**
+ * Jumpstarter's HTTP server driver: serves `root_dir` read-only at `/` (GET and HEAD, byte
+ * ranges, no directory listing), with a `storage` child to put the files there.
+ */
+export class HttpServer extends Driver {
+  static override readonly clientId = "jumpstarter_driver_http.client.HttpServerClient";
+  static override readonly dutkitClientId = "dutkit.HttpServerClient";
+  static override readonly methods: MethodTable = {
+    start: { kind: "unary", description: "Start the HTTP server (already running: nothing happens)" },
+    stop: { kind: "unary", description: "Stop the HTTP server (not running: nothing happens)" },
+    get_url: { kind: "unary", description: "http://host:port of the server" },
+    get_host: { kind: "unary", description: "The address the server listens on" },
+    get_port: { kind: "unary", description: "The TCP port: the bound one while running" },
+    stats: { kind: "unary", description: "Request counts since the driver was created" },
+  };
+
+  private readonly server: HttpFileServer;
+  private readonly config: HttpServerConfig;
+  private readonly host: string;
+  private readonly root: string;
+  private readonly temporaryRoot: boolean;
+  private readonly counts: HttpServerStats = { requests: 0, byStatus: {}, bytesSent: 0 };
+
+  constructor(config: HttpServerConfig, options: HttpServerOptions) {
+    super(options.init);
+    this.config = config;
+    this.host = config.host === "" ? detectHostAddress() : config.host;
+    this.root = options.root;
+    this.temporaryRoot = options.temporaryRoot;
+    this.server = new HttpFileServer({ root: options.root, host: this.host, port: config.port });
+    this.server.on("request", (event) => {
+      this.counts.requests++;
+      this.counts.byStatus[event.status] = (this.counts.byStatus[event.status] ?? 0) + 1;
+      this.counts.bytesSent += event.bytes;
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.server.running) return;
+    try {
+      await this.server.start();
+    } catch (error) {
+      if (error instanceof HttpServerError) {
+        throw new FailedPreconditionError(`start: ${error.message}`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.server.stop();
+  }
+
+  /** `http://host:port`; before start() the configured port (Jumpstarter answers the same). */
+  get_url(): string {
+    return httpUrl(this.host, this.get_port());
+  }
+
+  get_host(): string {
+    return this.host;
+  }
+
+  get_port(): number {
+    return this.server.running ? this.server.address().port : this.config.port;
+  }
+
+  stats(): HttpServerStats {
+    return this.counts;
+  }
+
+  override async close(): Promise<void> {
+    await this.stop();
+    if (this.temporaryRoot) await rm(this.root, { recursive: true, force: true });
+  }
+}
+
+registerDriverType({
+  id: "HttpServer",
+  aliases: ["jumpstarter_driver_http.driver.HttpServer"],
+  summary: "An HTTP file server (GET/HEAD, ranges), with a storage child to put files in its root",
+  config: HttpServerConfig,
+  create: async (config, { init, configDir }) => {
+    const temporaryRoot = config.root_dir === undefined;
+    const root =
+      config.root_dir === undefined
+        ? await mkdtemp(join(tmpdir(), "dutkit-http-"))
+        : resolve(configDir, config.root_dir);
+    try {
+      const storage = await Storage.create({
+        root,
+        removeCreatedOnClose: config.remove_created_on_close,
+        init: { description: "Files in the HTTP root" },
+      });
+      return new HttpServer(config, {
+        root: storage.root,
+        temporaryRoot,
+        init: { ...init, children: { ...init.children, storage } },
+      });
+    } catch (error) {
+      if (temporaryRoot) await rm(root, { recursive: true, force: true });
+      throw error;
+    }
+  },
+});
+
+declare module "../../core/registry.ts" {
+  interface DriverClients<Config> {
+    HttpServer: HttpServerClient;
+    "jumpstarter_driver_http.driver.HttpServer": HttpServerClient;
+  }
+}

@@ -1,0 +1,191 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Driver, type DriverInit, type MethodTable } from "../../core/driver.ts";
+import { FailedPreconditionError } from "../../core/errors.ts";
+import { registerDriverType } from "../../core/registry.ts";
+import { detectHostAddress } from "../../http/index.ts";
+import {
+  TftpServer,
+  TftpServerError,
+  type TftpServerOptions,
+  type TftpServerStats,
+  type TransferEndEvent,
+} from "../../tftp/index.ts";
+import { Storage } from "../../storage/index.ts";
+import type { TftpServerClient } from "./client.ts";
+import { TftpConfig } from "./config.ts";
+
+/** How many finished transfers `transfers()` remembers. */
+const TRANSFER_HISTORY = 256;
+
+/** A finished transfer as `transfers()` reports it. */
+export interface TftpTransferRecord {
+  id: number;
+  kind: "read" | "write";
+  filename: string;
+  client: string;
+  outcome: string;
+  bytes: number;
+  blocks: number;
+  retransmits: number;
+  durationMs: number;
+  blksize: number | null;
+  windowsize: number | null;
+  error: string | null;
+}
+
+export interface TftpOptions {
+  /** Absolute, existing root directory. */
+  root: string;
+  /** Root made for this driver, removed on close. */
+  temporaryRoot: boolean;
+  init?: DriverInit;
+}
+
+function transferRecord(event: TransferEndEvent): TftpTransferRecord {
+  const options = event.options as { blksize?: number; windowsize?: number } | undefined;
+  return {
+    id: event.id,
+    kind: event.kind,
+    filename: event.filename,
+    client: `${event.client.address}:${event.client.port}`,
+    outcome: event.outcome,
+    bytes: event.bytes,
+    blocks: event.blocks,
+    retransmits: event.retransmits,
+    durationMs: Math.round(event.durationMs * 1000) / 1000,
+    blksize: options?.blksize ?? null,
+    windowsize: options?.windowsize ?? null,
+    error: event.error ? event.error.message : null,
+  };
+}
+
+/**
+ * Jumpstarter's TFTP server driver: serves `root_dir` over TFTP (read-only unless `write`),
+ * with a `storage` child to put the files there. Unlike upstream, `start()` reports a port that
+ * cannot be bound, and `get_port()` answers the bound port (so port 0 is usable).
+ */
+export class Tftp extends Driver {
+  static override readonly clientId = "jumpstarter_driver_tftp.client.TftpServerClient";
+  static override readonly dutkitClientId = "dutkit.TftpServerClient";
+  static override readonly methods: MethodTable = {
+    start: { kind: "unary", description: "Start the TFTP server (already running: nothing happens)" },
+    stop: { kind: "unary", description: "Stop the TFTP server (not running: nothing happens)" },
+    get_host: { kind: "unary", description: "The address the server listens on" },
+    get_port: { kind: "unary", description: "The UDP port: the bound one while running" },
+    stats: { kind: "unary", description: "Transfer totals since the driver was created" },
+    transfers: { kind: "unary", description: "The most recent finished transfers, oldest first" },
+  };
+
+  private readonly server: TftpServer;
+  private readonly config: TftpConfig;
+  private readonly host: string;
+  private readonly root: string;
+  private readonly temporaryRoot: boolean;
+  private readonly finished: TftpTransferRecord[] = [];
+  private running = false;
+
+  constructor(config: TftpConfig, options: TftpOptions) {
+    super(options.init);
+    this.config = config;
+    this.host = config.host === "" ? detectHostAddress() : config.host;
+    this.root = options.root;
+    this.temporaryRoot = options.temporaryRoot;
+    const serverOptions: TftpServerOptions = {
+      root: options.root,
+      host: this.host,
+      port: config.port,
+      perClientRoot: config.per_client_root,
+      write: { enabled: config.write, overwrite: config.overwrite, maxBytes: config.max_upload_bytes },
+      blksizeMax: config.blksize_max,
+      windowsizeMax: config.windowsize_max,
+      maxTransfers: config.max_transfers,
+      retries: config.retries,
+      timeoutMs: config.timeout_ms,
+    };
+    this.server = new TftpServer(serverOptions);
+    this.server.on("transferEnd", (event) => {
+      this.finished.push(transferRecord(event));
+      if (this.finished.length > TRANSFER_HISTORY) this.finished.shift();
+    });
+    this.server.on("warning", () => {});
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    try {
+      await this.server.start();
+    } catch (error) {
+      if (error instanceof TftpServerError) {
+        throw new FailedPreconditionError(`start: ${error.message}`, { cause: error });
+      }
+      throw error;
+    }
+    this.running = true;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.server.stop();
+  }
+
+  get_host(): string {
+    return this.host;
+  }
+
+  get_port(): number {
+    return this.running ? this.server.address().port : this.config.port;
+  }
+
+  stats(): TftpServerStats {
+    return this.server.stats();
+  }
+
+  transfers(): TftpTransferRecord[] {
+    return this.finished;
+  }
+
+  /** Stops the server; a temporary root goes with it (the storage child already cleaned up). */
+  override async close(): Promise<void> {
+    await this.stop();
+    if (this.temporaryRoot) await rm(this.root, { recursive: true, force: true });
+  }
+}
+
+registerDriverType({
+  id: "Tftp",
+  aliases: ["jumpstarter_driver_tftp.driver.Tftp"],
+  summary: "A TFTP server for boot files, with a storage child to put files in its root",
+  config: TftpConfig,
+  create: async (config, { init, configDir }) => {
+    const temporaryRoot = config.root_dir === undefined;
+    const root =
+      config.root_dir === undefined
+        ? await mkdtemp(join(tmpdir(), "dutkit-tftp-"))
+        : resolve(configDir, config.root_dir);
+    try {
+      const storage = await Storage.create({
+        root,
+        removeCreatedOnClose: config.remove_created_on_close,
+        init: { description: "Files in the TFTP root" },
+      });
+      return new Tftp(config, {
+        root: storage.root,
+        temporaryRoot,
+        init: { ...init, children: { ...init.children, storage } },
+      });
+    } catch (error) {
+      if (temporaryRoot) await rm(root, { recursive: true, force: true });
+      throw error;
+    }
+  },
+});
+
+declare module "../../core/registry.ts" {
+  interface DriverClients<Config> {
+    Tftp: TftpServerClient;
+    "jumpstarter_driver_tftp.driver.Tftp": TftpServerClient;
+  }
+}
