@@ -12,7 +12,12 @@ import { join } from "node:path";
 import type { TestCase, TestResult } from "@playwright/test/reporter";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import { acquired, calls, released, requested } from "../src/usage/__fixtures__/lease-events.ts";
-import { LEASE_USAGE_ATTACHMENT, leaseUsageAttachment, USAGE_SPOOL_ENV } from "../src/usage/events.ts";
+import {
+  CONSOLE_TRANSCRIPT_ARTIFACT,
+  LEASE_USAGE_ATTACHMENT,
+  leaseUsageAttachment,
+  USAGE_SPOOL_ENV,
+} from "../src/usage/events.ts";
 import { leaseUsageReportSchema } from "../src/usage/report-schema.ts";
 import { recordLeaseEvent } from "../src/usage/spool.ts";
 import DefaultExport, { DutkitLeaseReporter } from "./playwright.ts";
@@ -54,6 +59,15 @@ function result(status: TestResult["status"], attachments: Attachment[] = [], re
 function usageAttachment(leaseId: string, n: number): Attachment {
   const { body, contentType } = leaseUsageAttachment({ leaseId, calls: calls({ "power.on": n }) });
   return { name: LEASE_USAGE_ATTACHMENT, contentType, body: Buffer.from(body) };
+}
+
+/** A console transcript attachment as the Playwright fixture attaches it. */
+function transcriptAttachment(console: string, text: string): Attachment {
+  return {
+    name: `${CONSOLE_TRANSCRIPT_ARTIFACT}:${console}`,
+    contentType: "text/plain",
+    body: Buffer.from(text),
+  };
 }
 
 describe("Playwright DutkitLeaseReporter", () => {
@@ -195,5 +209,77 @@ describe("Playwright DutkitLeaseReporter", () => {
     expect(readdirSync(configDir).sort()).toEqual(["lease-usage.html", "lease-usage.json"]);
     expect(printed(stdout)).toBe("");
     expect(printed(stderr)).toBe("");
+  });
+
+  it("writes each test's console transcripts to consoles/ and links them, per attempt", () => {
+    const reporter = create({ outputDir: "out", summary: false });
+    reporter.onBegin();
+    recordLeaseEvent(requested("pw-1", 0, { runner: "playwright" }));
+    // Playwright keeps large attachments on disk and passes their path.
+    const spilled = join(root, "spilled.txt");
+    writeFileSync(spilled, "< login:\n");
+    const attachments = (text: string) => [
+      transcriptAttachment("serial", text),
+      { name: `${CONSOLE_TRANSCRIPT_ARTIFACT}:board.uboot`, contentType: "text/plain", path: spilled },
+      usageAttachment("pw-1", 1),
+    ];
+    const test = testCase({ title: "boots", describes: ["power"], project: "lab" });
+    reporter.onTestEnd(test, result("failed", attachments("< first try\n")));
+    reporter.onTestEnd(test, result("passed", attachments("< second try\n"), 1));
+    reporter.onEnd();
+
+    const out = join(configDir, "out");
+    const tests = readReport(out).leases[0]?.tests;
+    expect(tests?.map((t) => t.consoles)).toEqual([
+      [
+        { name: "serial", file: "consoles/0001-lab-power-boots-serial.txt" },
+        { name: "board.uboot", file: "consoles/0001-lab-power-boots-board.uboot.txt" },
+      ],
+      [
+        { name: "serial", file: "consoles/0002-lab-power-boots-retry-1-serial.txt" },
+        { name: "board.uboot", file: "consoles/0002-lab-power-boots-retry-1-board.uboot.txt" },
+      ],
+    ]);
+    expect(readFileSync(join(out, "consoles/0002-lab-power-boots-retry-1-serial.txt"), "utf8")).toBe(
+      "< second try\n",
+    );
+    expect(readFileSync(join(out, "consoles/0001-lab-power-boots-board.uboot.txt"), "utf8")).toBe(
+      "< login:\n",
+    );
+    expect(readFileSync(join(out, "lease-usage.html"), "utf8")).toContain(
+      '<a href="consoles/0001-lab-power-boots-serial.txt" type="text/plain">serial</a>',
+    );
+    expect(printed(stderr)).toBe("");
+  });
+
+  it("warns about transcripts it cannot read or write, and still writes the report", () => {
+    const reporter = create({ html: false, summary: false });
+    // A file where the consoles directory should be.
+    writeFileSync(join(configDir, "consoles"), "");
+    reporter.onBegin();
+    recordLeaseEvent(requested("pw-1", 0));
+    reporter.onTestEnd(
+      testCase({ title: "t" }),
+      result("passed", [
+        { name: `${CONSOLE_TRANSCRIPT_ARTIFACT}:`, contentType: "text/plain", body: Buffer.from("x") },
+        { name: `${CONSOLE_TRANSCRIPT_ARTIFACT}:gone`, contentType: "text/plain", path: join(root, "nope") },
+        transcriptAttachment("serial", "x"),
+        usageAttachment("pw-1", 1),
+      ]),
+    );
+    reporter.onEnd();
+
+    const report = readReport(configDir);
+    expect(report.leases[0]?.tests[0]?.consoles).toBeUndefined();
+    expect(report.warnings).toEqual([
+      expect.stringMatching(/^cannot list .*consoles to remove the previous run's console transcripts/),
+      expect.stringMatching(
+        /attachment that names no console \(name it dutkit:console-transcript:<console>\)/,
+      ),
+      expect.stringMatching(/:gone attachment that cannot be read \(.*nope.*\); it is not linked$/),
+      expect.stringMatching(
+        /^the console transcripts of 1 test\(s\) could not be written to .*consoles \(first error: .*\); .*outputDir/,
+      ),
+    ]);
   });
 });

@@ -5,7 +5,9 @@
  */
 import { readFileSync } from "node:fs";
 import type { Reporter, TestCase, TestResult } from "@playwright/test/reporter";
+import { attachmentText, type ConsoleTranscript } from "../src/usage/consoles.ts";
 import {
+  CONSOLE_TRANSCRIPT_ARTIFACT,
   LEASE_USAGE_ATTACHMENT,
   leaseUsageAttachmentSchema,
   type TestLeaseUse,
@@ -22,6 +24,19 @@ function testName(test: TestCase, result: TestResult): string {
   const project = test.parent.project()?.name;
   const name = `${project ? `[${project}] ` : ""}${titles.join(" > ")}`;
   return result.retry > 0 ? `${name} (retry ${result.retry})` : name;
+}
+
+/** Transcript attachments are named `dutkit:console-transcript:<console>`. */
+const TRANSCRIPT_PREFIX = `${CONSOLE_TRANSCRIPT_ARTIFACT}:`;
+
+/** Adds the attachment's transcript to `consoles`, or says what is wrong with it. */
+function readTranscript(attachment: TestResult["attachments"][number], consoles: ConsoleTranscript[]) {
+  const name = attachment.name.slice(TRANSCRIPT_PREFIX.length);
+  if (name === "") return `names no console (name it ${TRANSCRIPT_PREFIX}<console>); it is not linked`;
+  const read = attachmentText({ body: attachment.body, path: attachment.path });
+  if ("problem" in read) return `${read.problem}; it is not linked`;
+  consoles.push({ name, text: read.text });
+  return undefined;
 }
 
 function outcomeOf(test: TestCase, result: TestResult): TestOutcome {
@@ -55,12 +70,15 @@ export class DutkitLeaseReporter implements Reporter {
 
   onTestEnd(test: TestCase, result: TestResult): void {
     const leases: TestLeaseUse[] = [];
+    const consoles: ConsoleTranscript[] = [];
     for (const attachment of result.attachments) {
-      if (attachment.name !== LEASE_USAGE_ATTACHMENT) continue;
-      const problem = this.#readAttachment(attachment, leases);
+      let problem: string | undefined;
+      if (attachment.name === LEASE_USAGE_ATTACHMENT) problem = this.#readAttachment(attachment, leases);
+      else if (attachment.name.startsWith(TRANSCRIPT_PREFIX)) problem = readTranscript(attachment, consoles);
+      else continue;
       if (problem) {
         this.#run.warn(
-          `test "${testName(test, result)}" has a ${LEASE_USAGE_ATTACHMENT} attachment that ${problem}`,
+          `test "${testName(test, result)}" has a ${attachment.name} attachment that ${problem}`,
         );
       }
     }
@@ -71,6 +89,7 @@ export class DutkitLeaseReporter implements Reporter {
       outcome: outcomeOf(test, result),
       durationMs: result.duration,
       leases,
+      consoles,
     });
   }
 

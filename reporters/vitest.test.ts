@@ -1,10 +1,19 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { TestArtifact } from "vitest";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { TestCase, Vitest } from "vitest/node";
 import { acquired, calls, released, requested } from "../src/usage/__fixtures__/lease-events.ts";
-import { USAGE_SPOOL_ENV } from "../src/usage/events.ts";
+import { CONSOLE_TRANSCRIPT_ARTIFACT, USAGE_SPOOL_ENV } from "../src/usage/events.ts";
 import { leaseUsageReportSchema } from "../src/usage/report-schema.ts";
 import { recordLeaseEvent } from "../src/usage/spool.ts";
 import DefaultExport, { DutkitLeaseReporter } from "./vitest.ts";
@@ -14,10 +23,18 @@ interface FakeTest {
   state: "passed" | "failed" | "skipped";
   duration?: number;
   dutkit?: unknown;
+  artifacts?: unknown[];
 }
 
+/** A console transcript artifact as the vitest fixture records it. */
+const transcript = (name: string, text: string) => ({
+  type: CONSOLE_TRANSCRIPT_ARTIFACT,
+  name,
+  attachments: [{ contentType: "text/plain", body: text, bodyEncoding: "utf-8" }],
+});
+
 /** An object with the parts of vitest's TestCase that the reporter reads. */
-function testCase({ name, state, duration, dutkit }: FakeTest): TestCase {
+function testCase({ name, state, duration, dutkit, artifacts = [] }: FakeTest): TestCase {
   return {
     id: `id-${name}`,
     fullName: `board > ${name}`,
@@ -25,6 +42,7 @@ function testCase({ name, state, duration, dutkit }: FakeTest): TestCase {
     meta: () => (dutkit === undefined ? {} : { dutkit }),
     result: () => ({ state, errors: state === "failed" ? [] : undefined }),
     diagnostic: () => (duration === undefined ? undefined : { duration }),
+    artifacts: () => artifacts as TestArtifact[],
   } as unknown as TestCase;
 }
 
@@ -124,6 +142,101 @@ describe("vitest DutkitLeaseReporter", () => {
     expect(log.mock.calls[0]?.[0]).toContain(join(outDir, "lease-usage.json"));
     expect(warn).not.toHaveBeenCalled();
     expect(existsSync(spool)).toBe(false);
+  });
+
+  it("writes each test's console transcripts to consoles/ and links them from the JSON and the page", () => {
+    const reporter = new DutkitLeaseReporter({ outputDir: root, summary: false });
+    reporter.onInit(vitest());
+    reporter.onTestRunStart();
+    recordLeaseEvent(requested("local-1", 0));
+    const dutkit = { leases: [{ leaseId: "local-1", calls: {} }] };
+    const screenshot = { type: "internal:failureScreenshot", attachments: [] };
+    reporter.onTestCaseResult(
+      testCase({
+        name: "boots: to U-Boot",
+        state: "passed",
+        dutkit,
+        artifacts: [
+          transcript("serial", "< U-Boot 2024.01\n"),
+          screenshot,
+          transcript("board.uboot", "> printenv\n"),
+        ],
+      }),
+    );
+    reporter.onTestCaseResult(testCase({ name: "quiet", state: "passed", dutkit }));
+    // Transcripts of a test without a lease are not written: the test is not in the report.
+    reporter.onTestCaseResult(
+      testCase({ name: "no board", state: "passed", artifacts: [transcript("serial", "x")] }),
+    );
+    reporter.onTestRunEnd();
+    closeVitest();
+
+    const consoles = [
+      { name: "serial", file: "consoles/0001-board-boots-to-U-Boot-serial.txt" },
+      { name: "board.uboot", file: "consoles/0001-board-boots-to-U-Boot-board.uboot.txt" },
+    ];
+    const tests = readReport(root).leases[0]?.tests;
+    expect(tests?.map((t) => t.consoles)).toEqual([consoles, undefined]);
+    expect(readdirSync(join(root, "consoles")).sort()).toEqual(consoles.map((c) => c.file.slice(9)).sort());
+    expect(readFileSync(join(root, consoles[0]!.file), "utf8")).toBe("< U-Boot 2024.01\n");
+    const html = readFileSync(join(root, "lease-usage.html"), "utf8");
+    expect(html).toContain(`<a href="${consoles[1]!.file}" type="text/plain">board.uboot</a>`);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it("replaces the previous run's transcripts and leaves other files in consoles/ alone", () => {
+    mkdirSync(join(root, "consoles"));
+    writeFileSync(join(root, "consoles", "0007-old-test-serial.txt"), "old");
+    writeFileSync(join(root, "consoles", "README"), "mine");
+    const reporter = new DutkitLeaseReporter({ outputDir: root, summary: false });
+    reporter.onInit(vitest({ watch: true }));
+    const run = (text: string) => {
+      reporter.onTestRunStart();
+      recordLeaseEvent(requested("local-1", 0));
+      const dutkit = { leases: [{ leaseId: "local-1", calls: {} }] };
+      reporter.onTestCaseResult(
+        testCase({ name: "t", state: "passed", dutkit, artifacts: [transcript("serial", text)] }),
+      );
+      reporter.onTestRunEnd();
+    };
+    run("first");
+    expect(readdirSync(join(root, "consoles")).sort()).toEqual(["0001-board-t-serial.txt", "README"]);
+    run("second");
+    expect(readdirSync(join(root, "consoles")).sort()).toEqual(["0001-board-t-serial.txt", "README"]);
+    expect(readFileSync(join(root, "consoles", "0001-board-t-serial.txt"), "utf8")).toBe("second");
+  });
+
+  it("warns about transcript artifacts it cannot use and links the rest", () => {
+    const reporter = new DutkitLeaseReporter({ outputDir: root, html: false, summary: false });
+    reporter.onInit(vitest());
+    reporter.onTestRunStart();
+    recordLeaseEvent(requested("local-1", 0));
+    const artifacts = [
+      { type: CONSOLE_TRANSCRIPT_ARTIFACT, attachments: [{ body: "x", bodyEncoding: "utf-8" }] },
+      { type: CONSOLE_TRANSCRIPT_ARTIFACT, name: "empty" },
+      { type: CONSOLE_TRANSCRIPT_ARTIFACT, name: "gone", attachments: [{ path: join(root, "missing.txt") }] },
+      // vitest turns binary bodies into base64 strings.
+      {
+        type: CONSOLE_TRANSCRIPT_ARTIFACT,
+        name: "serial",
+        attachments: [{ body: btoa("ok"), bodyEncoding: "base64" }],
+      },
+    ];
+    const dutkit = { leases: [{ leaseId: "local-1", calls: {} }] };
+    reporter.onTestCaseResult(testCase({ name: "t", state: "passed", dutkit, artifacts }));
+    reporter.onTestRunEnd();
+    closeVitest();
+
+    const report = readReport(root);
+    expect(report.leases[0]?.tests[0]?.consoles).toEqual([
+      { name: "serial", file: "consoles/0001-board-t-serial.txt" },
+    ]);
+    expect(readFileSync(join(root, "consoles/0001-board-t-serial.txt"), "utf8")).toBe("ok");
+    expect(report.warnings).toEqual([
+      expect.stringMatching(/artifact that has no console name \(set its name field\); it is not linked$/),
+      expect.stringMatching(/artifact that has no attachment with the transcript; it is not linked$/),
+      expect.stringMatching(/artifact that cannot be read \(.*missing\.txt.*\); it is not linked$/),
+    ]);
   });
 
   it("writes an empty report and prints nothing when no test used a lease", () => {

@@ -3,7 +3,8 @@
  * `reporters: ["default", ["dutkit/reporters/vitest", { outputDir: "test-results" }]]`.
  */
 import type { Reporter, TestCase, Vitest } from "vitest/node";
-import { testLeaseUsageSchema } from "../src/usage/events.ts";
+import { attachmentText, type ConsoleTranscript } from "../src/usage/consoles.ts";
+import { CONSOLE_TRANSCRIPT_ARTIFACT, testLeaseUsageSchema } from "../src/usage/events.ts";
 import type { TestOutcome } from "../src/usage/report-schema.ts";
 import { type LeaseUsageReporterOptions, LeaseUsageRun } from "../src/usage/usage-run.ts";
 import type {} from "../src/usage/vitest-meta.ts";
@@ -72,7 +73,35 @@ export class DutkitLeaseReporter implements Reporter {
       outcome: outcomeOf(testCase),
       durationMs: testCase.diagnostic()?.duration ?? 0,
       leases: parsed.data.leases,
+      consoles: this.#transcripts(testCase),
     });
+  }
+
+  /** The test's `dutkit:console-transcript` artifacts; a malformed one is warned about and skipped. */
+  #transcripts(testCase: TestCase): ConsoleTranscript[] {
+    const transcripts: ConsoleTranscript[] = [];
+    for (const artifact of testCase.artifacts()) {
+      if (artifact.type !== CONSOLE_TRANSCRIPT_ARTIFACT) continue;
+      const name: unknown = (artifact as { name?: unknown }).name;
+      const problem = (message: string) =>
+        this.#run.warn(
+          `test "${testCase.fullName}" has a ${CONSOLE_TRANSCRIPT_ARTIFACT} artifact that ${message}; it is not linked`,
+        );
+      if (typeof name !== "string" || name === "") {
+        problem("has no console name (set its name field)");
+        continue;
+      }
+      const attachments = artifact.attachments ?? [];
+      if (attachments.length === 0) problem("has no attachment with the transcript");
+      const texts: string[] = [];
+      for (const attachment of attachments) {
+        const read = attachmentText(attachment);
+        if ("problem" in read) problem(read.problem);
+        else texts.push(read.text);
+      }
+      if (texts.length > 0) transcripts.push({ name, text: texts.join("") });
+    }
+    return transcripts;
   }
 
   onTestRunEnd(): void {

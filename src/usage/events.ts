@@ -13,6 +13,11 @@ export const LEASE_USAGE_META_KEY = "dutkit";
 /** The name of the Playwright attachment that carries a test's lease use. */
 export const LEASE_USAGE_ATTACHMENT = "dutkit-lease-usage";
 export const LEASE_USAGE_CONTENT_TYPE = "application/json";
+/**
+ * A test's console transcript (text/plain, one per console the test used): the vitest artifact
+ * `type`, and the Playwright attachment name prefix (`dutkit:console-transcript:<console>`).
+ */
+export const CONSOLE_TRANSCRIPT_ARTIFACT = "dutkit:console-transcript";
 
 const isoTime = z.iso.datetime({ offset: true });
 

@@ -137,6 +137,45 @@ describe("renderLeaseUsageHtml", () => {
     expect(html).toContain('<td class="num">3</td>');
   });
 
+  it("links each test's console transcripts relative to the page", () => {
+    const events = [requested("L1", 0), acquired("L1", 0), released("L1", 10)];
+    const test = testRecord("boots", "passed", [{ leaseId: "L1", calls: {} }]);
+    const { html } = page(events, [
+      { ...test, consoles: [{ name: "board.serial", file: "consoles/0001-boots-board.serial.txt" }] },
+      { ...test, name: "no consoles" },
+    ]);
+    expect(html).toContain(
+      '<a href="consoles/0001-boots-board.serial.txt" type="text/plain">board.serial</a>',
+    );
+    expect(html.match(/<a /g)).toHaveLength(1);
+    expect(html).toContain("<th>consoles</th>");
+    expect(wellFormednessProblems(html)).toEqual([]);
+  });
+
+  it("keeps console links inside the report's directory whatever the file says", () => {
+    const test = testRecord("t", "passed", [{ leaseId: "L1", calls: {} }]);
+    const files = [
+      "javascript:alert(1)",
+      "/etc/passwd",
+      "../../secret.txt",
+      "consoles/./a b#c?.txt",
+      hostile,
+    ];
+    const { html } = page(
+      [requested("L1", 0)],
+      [{ ...test, consoles: files.map((file) => ({ name: hostile, file })) }],
+    );
+    const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]);
+    expect(hrefs).toEqual([
+      "javascript%3Aalert(1)",
+      "etc/passwd",
+      "secret.txt",
+      "consoles/a%20b%23c%3F.txt",
+      expect.stringMatching(/^%3Cscript%3Ealert\(%22x%22\)%3C\/script%3E/),
+    ]);
+    expect(wellFormednessProblems(html)).toEqual([]);
+  });
+
   it("renders a run without leases", () => {
     const { html } = page([]);
     expect(wellFormednessProblems(html)).toEqual([]);

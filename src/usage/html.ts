@@ -54,6 +54,25 @@ function callsTable(calls: CallStats): string {
   );
 }
 
+/**
+ * Links to a test's console transcripts, relative to the page. Empty, `.` and `..` path segments
+ * are dropped and the others percent-encoded, so a link can neither leave the report's directory nor
+ * become an absolute or `javascript:` URL.
+ */
+function consoleLinks(test: LeaseTest): string {
+  if (!test.consoles?.length) return '<span class="muted">none</span>';
+  return test.consoles
+    .map((c) => {
+      const href = c.file
+        .split("/")
+        .filter((segment) => !/^\.*$/.test(segment))
+        .map(encodeURIComponent)
+        .join("/");
+      return `<a href="${text(href)}" type="text/plain">${text(c.name)}</a>`;
+    })
+    .join("<br>");
+}
+
 function testsCell(tests: readonly LeaseTest[]): string {
   if (tests.length === 0) return '<span class="muted">none</span>';
   const count = (outcome: LeaseTest["outcome"]) => tests.filter((t) => t.outcome === outcome).length;
@@ -61,13 +80,14 @@ function testsCell(tests: readonly LeaseTest[]): string {
     .map(
       (t) =>
         `<tr><td class="${text(t.outcome)}">${text(t.outcome)}</td><td>${text(t.name)}<br><span class="muted">${text(t.file)}</span></td>` +
-        `<td class="num">${text(formatDuration(t.durationMs))}</td><td class="num">${totalCalls(t.calls).calls}</td></tr>`,
+        `<td class="num">${text(formatDuration(t.durationMs))}</td><td class="num">${totalCalls(t.calls).calls}</td>` +
+        `<td>${consoleLinks(t)}</td></tr>`,
     )
     .join("");
   return (
     `<details><summary><span class="passed">${count("passed")} passed</span>, ` +
     `<span class="failed">${count("failed")} failed</span>, <span class="skipped">${count("skipped")} skipped</span></summary>` +
-    `<table><tr><th>outcome</th><th>test</th><th class="num">duration</th><th class="num">calls</th></tr>${items}</table></details>`
+    `<table><tr><th>outcome</th><th>test</th><th class="num">duration</th><th class="num">calls</th><th>consoles</th></tr>${items}</table></details>`
   );
 }
 

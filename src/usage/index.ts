@@ -4,8 +4,10 @@
  * summary. For vitest's `task.meta.dutkit` typing, import `./vitest-meta.ts` as well.
  */
 export { mergeCallStats, totalCalls } from "./call-stats.ts";
+export { CONSOLES_DIR, type ConsoleTranscript } from "./consoles.ts";
 export {
   type CallStats,
+  CONSOLE_TRANSCRIPT_ARTIFACT,
   type ExporterRef,
   LEASE_USAGE_ATTACHMENT,
   LEASE_USAGE_CONTENT_TYPE,
@@ -29,6 +31,7 @@ export {
 export { renderLeaseUsageHtml } from "./html.ts";
 export { buildLeaseUsageReport, type LeaseUsageInput, type TestUsageRecord } from "./report.ts";
 export {
+  type ConsoleLink,
   type ExporterUsage,
   LEASE_USAGE_REPORT_SCHEMA,
   LEASE_USAGE_REPORT_VERSION,

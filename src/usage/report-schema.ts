@@ -22,6 +22,14 @@ const milliseconds = z.number().int().nonnegative();
 export const testOutcomeSchema = z.enum(["passed", "failed", "skipped"]);
 export type TestOutcome = z.infer<typeof testOutcomeSchema>;
 
+/** A link to one console transcript of a test: a text file written next to the report. */
+export const consoleLinkSchema = z.object({
+  /** The console's name, such as the driver path `serial`. */
+  name: z.string(),
+  /** Relative to the report's directory, `/`-separated: `consoles/0001-boots-serial.txt`. */
+  file: z.string(),
+});
+
 export const leaseTestSchema = z.object({
   /** The runner's test id; a retried Playwright test appears once per attempt. */
   id: z.string(),
@@ -31,6 +39,8 @@ export const leaseTestSchema = z.object({
   durationMs: milliseconds,
   /** The calls this test made through this lease. */
   calls: callStatsSchema,
+  /** The test's console transcripts; absent when it recorded none. Added in version 1 (additive). */
+  consoles: z.array(consoleLinkSchema).optional(),
 });
 
 export const leaseUsageSchema = z.object({
@@ -103,6 +113,7 @@ export const leaseUsageReportSchema = z.object({
   warnings: z.array(z.string()),
 });
 
+export type ConsoleLink = z.infer<typeof consoleLinkSchema>;
 export type LeaseTest = z.infer<typeof leaseTestSchema>;
 export type LeaseUsage = z.infer<typeof leaseUsageSchema>;
 export type ExporterUsage = z.infer<typeof exporterUsageSchema>;

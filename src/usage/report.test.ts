@@ -147,6 +147,32 @@ describe("buildLeaseUsageReport", () => {
     expect(report.totals.tests).toEqual({ passed: 1, failed: 1, skipped: 1 });
   });
 
+  it("links a test's console transcripts under each lease it used, and only when it has some", () => {
+    const consoles = [
+      { name: "serial", file: "consoles/0001-a-serial.txt" },
+      { name: "uboot", file: "consoles/0001-a-uboot.txt" },
+    ];
+    const report = build(
+      [requested("L1", 0), acquired("L1", 0), requested("L2", 0), acquired("L2", 0, "board-b")],
+      [
+        {
+          ...testRecord("a", "passed", [
+            { leaseId: "L1", calls: {} },
+            { leaseId: "L2", calls: {} },
+          ]),
+          consoles,
+        },
+        { ...testRecord("b", "passed", [{ leaseId: "L1", calls: {} }]), consoles: [] },
+      ],
+    );
+    expect(report.leases.map((l) => l.tests.map((t) => t.consoles))).toEqual([
+      [consoles, undefined],
+      [consoles],
+    ]);
+    expect(Object.keys(report.leases[0]?.tests[1] ?? {})).not.toContain("consoles");
+    expect(leaseUsageReportSchema.parse(report)).toEqual(report);
+  });
+
   it("measures exporter busy time as the union of overlapping holds", () => {
     const report = build(
       [

@@ -11,6 +11,7 @@ import type {
   TestLeaseUse,
 } from "./events.ts";
 import {
+  type ConsoleLink,
   type ExporterUsage,
   LEASE_USAGE_REPORT_SCHEMA,
   LEASE_USAGE_REPORT_VERSION,
@@ -30,6 +31,8 @@ export interface TestUsageRecord {
   outcome: TestOutcome;
   durationMs: number;
   leases: TestLeaseUse[];
+  /** Links to the test's console transcripts, already written; listed under each of its leases. */
+  consoles?: ConsoleLink[];
 }
 
 export interface LeaseUsageInput {
@@ -138,6 +141,8 @@ function assignTests(
         outcome: test.outcome,
         durationMs: Math.max(0, Math.round(test.durationMs)),
         calls: mergeCallStats(...calls),
+        // A transcript cannot be told apart by lease, so every lease of the test links all of them.
+        ...(test.consoles?.length ? { consoles: test.consoles.map((c) => ({ ...c })) } : {}),
       });
     }
   }

@@ -4,7 +4,8 @@
  */
 import { isAbsolute, relative, resolve } from "node:path";
 import { z } from "zod";
-import { DutkitError } from "../core/errors.ts";
+import { DutkitError, messageOf } from "../core/errors.ts";
+import { type ConsoleTranscript, ConsoleTranscriptFiles } from "./consoles.ts";
 import type { Runner } from "./events.ts";
 import { buildLeaseUsageReport, type TestUsageRecord } from "./report.ts";
 import type { LeaseUsageReport } from "./report-schema.ts";
@@ -48,6 +49,12 @@ export function parseReporterOptions(options: unknown): LeaseUsageReporterOption
   );
 }
 
+/** A finished test as a reporter hands it over: its record, and the transcripts still to be written. */
+export type FinishedTest = Omit<TestUsageRecord, "consoles"> & {
+  /** The test's console transcripts, one per console; written to `<outputDir>/consoles/`. */
+  consoles?: readonly ConsoleTranscript[];
+};
+
 export interface LeaseUsageRunResult {
   report: LeaseUsageReport;
   /** Paths of the files written. */
@@ -65,6 +72,9 @@ export class LeaseUsageRun {
   #tests: TestUsageRecord[] = [];
   #warnings: string[] = [];
   #startedAt = new Date();
+  #consoles: ConsoleTranscriptFiles | undefined;
+  /** Transcript write failures of this run: how many tests, and the first error. */
+  #consoleFailures = { tests: 0, first: "" };
 
   constructor(runner: Runner, options: unknown, baseDir = process.cwd()) {
     this.runner = runner;
@@ -79,13 +89,40 @@ export class LeaseUsageRun {
     this.#warnings = [];
     this.#startedAt = new Date();
     this.#spool.reopen();
+    this.#consoleFailures = { tests: 0, first: "" };
+    this.#consoles = new ConsoleTranscriptFiles(this.#outputDir());
+    this.#warnings.push(...this.#consoles.clear());
   }
 
-  /** Records a finished test; tests that used no lease are not needed and are dropped. */
-  addTest(record: TestUsageRecord): void {
+  /**
+   * Records a finished test and writes its console transcripts; tests that used no lease are not
+   * needed and are dropped, transcripts and all.
+   */
+  addTest({ consoles: transcripts = [], ...record }: FinishedTest): void {
     if (record.leases.length === 0) return;
     const file = isAbsolute(record.file) ? relative(process.cwd(), record.file) : record.file;
-    this.#tests.push({ ...record, file: file.startsWith("..") ? record.file : file });
+    const consoles = this.#writeConsoles(record.name, transcripts);
+    this.#tests.push({
+      ...record,
+      file: file.startsWith("..") ? record.file : file,
+      ...(consoles.length > 0 && { consoles }),
+    });
+  }
+
+  #writeConsoles(testName: string, transcripts: readonly ConsoleTranscript[]) {
+    if (transcripts.length === 0) return [];
+    this.#consoles ??= new ConsoleTranscriptFiles(this.#outputDir());
+    try {
+      return this.#consoles.write(testName, transcripts);
+    } catch (error) {
+      // Reported once at the end: a read-only outputDir would otherwise warn for every test.
+      if (this.#consoleFailures.tests++ === 0) this.#consoleFailures.first = messageOf(error);
+      return [];
+    }
+  }
+
+  #outputDir(): string {
+    return resolve(this.baseDir, this.options.outputDir ?? ".");
   }
 
   warn(message: string): void {
@@ -102,6 +139,13 @@ export class LeaseUsageRun {
     const at = new Date();
     try {
       const spooled = this.#spool.read();
+      const failures = this.#consoleFailures;
+      if (failures.tests > 0) {
+        this.#warnings.push(
+          `the console transcripts of ${failures.tests} test(s) could not be written to ${this.#consoles?.dir} ` +
+            `(first error: ${failures.first}); they are not linked. Set the reporter's outputDir option to a writable directory`,
+        );
+      }
       const report = buildLeaseUsageReport({
         runner: this.runner,
         run: { startedAt: this.#startedAt.toISOString(), endedAt: at.toISOString() },
@@ -110,8 +154,13 @@ export class LeaseUsageRun {
         warnings: [...spooled.warnings, ...this.#warnings],
         generatedAt: at.toISOString(),
       });
+      // Tests whose lease the spool does not know are left out of the report; so are their files.
+      const linked = new Set(
+        report.leases.flatMap((l) => l.tests.flatMap((t) => t.consoles ?? []).map((c) => c.file)),
+      );
+      report.warnings.push(...(this.#consoles?.prune(linked) ?? []));
       const files = writeLeaseUsageFiles(report, {
-        outputDir: resolve(this.baseDir, this.options.outputDir ?? "."),
+        outputDir: this.#outputDir(),
         html: this.options.html ?? true,
       });
       const summary = this.options.summary === false ? "" : formatLeaseUsageSummary(report, files);
