@@ -4,13 +4,27 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { DutkitError } from "../core/errors.ts";
 import { type CliIo, type CommandContext, processIo } from "./context.ts";
+import { registerControllerCommand } from "./controller.ts";
 import { registerDriversCommand } from "./drivers.ts";
 import { registerExporterCommands } from "./exporter.ts";
+import { registerHttpCommands } from "./http.ts";
+import { registerJCommand } from "./j.ts";
+import { registerLeaseCommands } from "./lease.ts";
+import { registerRunCommand } from "./run.ts";
+import { registerShellCommand } from "./shell.ts";
+import { registerTftpCommands } from "./tftp.ts";
 
 /** One function per command group; each adds its commands to the program. */
 const commandGroups: ((program: Command, context: CommandContext) => void)[] = [
   registerExporterCommands,
   registerDriversCommand,
+  registerControllerCommand,
+  registerRunCommand,
+  registerShellCommand,
+  registerLeaseCommands,
+  registerJCommand,
+  registerTftpCommands,
+  registerHttpCommands,
 ];
 
 /** The version in dutkit's package.json, found from the sources (src/cli) or the build (dist/src/cli). */
