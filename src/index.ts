@@ -11,6 +11,7 @@ export type { DriverReport, ExporterReport, Transport } from "./client/transport
 export { buildClientTree, StubClient } from "./client/tree.ts";
 export * from "./config/index.ts";
 export type * from "./config/types.ts";
+export * from "./controller/index.ts";
 export {
   Composite,
   Driver,
@@ -29,19 +30,18 @@ export {
   registerDriverType,
 } from "./core/registry.ts";
 export type { JsonValue } from "./core/value.ts";
+export * from "./drivers/http/index.ts";
 export * from "./drivers/power/index.ts";
+export * from "./drivers/qemu/index.ts";
+export * from "./drivers/serial/index.ts";
 export * from "./drivers/shell/index.ts";
+export * from "./drivers/tftp/index.ts";
+export * from "./drivers/uboot/index.ts";
+export * from "./expect/index.ts";
 export * from "./exporter/grpc/index.ts";
 export { type ExporterSource, loadExporter, openLocalSession } from "./exporter/local.ts";
 export { Session } from "./exporter/session.ts";
-export * from "./usage/index.ts";
-export * from "./drivers/http/index.ts";
-export * from "./drivers/tftp/index.ts";
 export * from "./http/index.ts";
-export * from "./storage/index.ts";
-export * from "./drivers/qemu/index.ts";
-export * from "./drivers/serial/index.ts";
-export * from "./expect/index.ts";
-export * from "./drivers/uboot/index.ts";
 export * from "./lease/index.ts";
-export * from "./controller/index.ts";
+export * from "./storage/index.ts";
+export * from "./usage/index.ts";

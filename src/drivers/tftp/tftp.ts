@@ -5,6 +5,7 @@ import { Driver, type DriverInit, type MethodTable } from "../../core/driver.ts"
 import { FailedPreconditionError } from "../../core/errors.ts";
 import { registerDriverType } from "../../core/registry.ts";
 import { detectHostAddress } from "../../http/index.ts";
+import { Storage } from "../../storage/index.ts";
 import {
   TftpServer,
   TftpServerError,
@@ -12,7 +13,6 @@ import {
   type TftpServerStats,
   type TransferEndEvent,
 } from "../../tftp/index.ts";
-import { Storage } from "../../storage/index.ts";
 import type { TftpServerClient } from "./client.ts";
 import { TftpConfig } from "./config.ts";
 
