@@ -42,4 +42,15 @@ export const projects: TestProjectInlineConfiguration[] = [
       testTimeout: 60_000,
     },
   },
+  {
+    resolve: { alias: sourceAliases },
+    test: {
+      name: "conformance",
+      include: ["conformance/tftp/**/*.test.ts"],
+      testTimeout: 60_000,
+      hookTimeout: 30_000,
+      // Real client binaries and the timing-sensitive lossy tests: one file at a time.
+      fileParallelism: false,
+    },
+  },
 ];
