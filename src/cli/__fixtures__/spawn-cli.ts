@@ -3,7 +3,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 
-const register = fileURLToPath(new URL("./ts-register.mjs", import.meta.url));
+const register = fileURLToPath(new URL("../../../scripts/ts-loader.mjs", import.meta.url));
 const main = fileURLToPath(new URL("../main.ts", import.meta.url));
 
 export interface SpawnedCli {

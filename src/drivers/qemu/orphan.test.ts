@@ -17,9 +17,17 @@ afterEach(() => {
 
 /** Starts a Node process that powers on a QEMU board; resolves with its first output line. */
 function startRunner(): Promise<{ name: string; pid: number }> {
-  runner = spawn(process.execPath, ["--import", fixture("ts-loader.mjs"), fixture("power-on-child.ts")], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  runner = spawn(
+    process.execPath,
+    [
+      "--import",
+      fileURLToPath(new URL("../../../scripts/ts-loader.mjs", import.meta.url)),
+      fixture("power-on-child.ts"),
+    ],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const child = runner;
   return new Promise((resolve, reject) => {
     let out = "";

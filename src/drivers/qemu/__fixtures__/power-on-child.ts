@@ -1,4 +1,4 @@
-// Run by orphan.test.ts as `node --import ./ts-loader.mjs power-on-child.ts`: powers on a QEMU
+// Run by orphan.test.ts as `node --import scripts/ts-loader.mjs power-on-child.ts`: powers on a QEMU
 // board, prints one JSON line {name, pid}, and waits to be killed (at most two minutes).
 import { QemuConfig } from "../config.ts";
 import { Qemu } from "../qemu.ts";
