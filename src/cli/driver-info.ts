@@ -15,6 +15,8 @@ export interface DriverTypeInfo {
   aliases: string[];
   summary: string;
   children: { accepts: "none" | "any"; required: string[] };
+  /** Children the driver makes itself, which refs may name. */
+  provides: string[];
   config: ConfigFieldInfo[];
   /** JSON Schema (draft 2020-12) of the `config` map as written in a config file. */
   configSchema: Record<string, unknown>;
@@ -69,6 +71,7 @@ export function describeDriverType(spec: DriverTypeSpec): DriverTypeInfo {
     aliases: [...(spec.aliases ?? [])],
     summary: spec.summary,
     children: { accepts: spec.children?.accepts ?? "none", required: [...(spec.children?.required ?? [])] },
+    provides: [...(spec.provides ?? [])],
     config,
     configSchema,
   };

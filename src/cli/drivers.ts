@@ -18,6 +18,7 @@ function formatDriverType(info: DriverTypeInfo): string {
   const required =
     info.children.required.length > 0 ? ` (required: ${info.children.required.join(", ")})` : "";
   lines.push(`  children: ${info.children.accepts}${required}`);
+  if (info.provides.length > 0) lines.push(`  makes its own children: ${info.provides.join(", ")}`);
   if (info.config.length === 0) {
     lines.push("  config: none");
   } else {

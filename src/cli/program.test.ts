@@ -136,6 +136,7 @@ describe("dutkit drivers", () => {
       aliases: [],
       summary: "A test serial port",
       children: { accepts: "none", required: [] },
+      provides: [],
       config: [
         { name: "port", type: "string", required: true, description: "device path" },
         { name: "baud", type: "integer", required: false, default: 115200 },
