@@ -7,6 +7,8 @@ export default defineConfig({
   testDir: ".",
   testMatch: "**/*.spec.ts",
   workers: 1,
+  // Playwright empties its output folder at the start: keep it apart from vitest's lease-usage files.
+  outputDir: "../test-results/playwright",
   reporter: [["list"], ["../reporters/playwright.ts", { outputDir: "../test-results/playwright-usage" }]],
   use: {
     headless: true,
