@@ -136,8 +136,13 @@ export async function startTftpdHpa(root: string): Promise<RunningServer> {
   };
 }
 
-export async function startOurServer(root: string, busyPollMicros?: number): Promise<RunningServer> {
-  const args = busyPollMicros === undefined ? [root] : [root, String(busyPollMicros)];
+/** Our server in a child process; `workers` transfer worker threads (0: all in one thread). */
+export async function startOurServer(
+  root: string,
+  busyPollMicros?: number,
+  workers = 0,
+): Promise<RunningServer> {
+  const args = [root, busyPollMicros === undefined ? "" : String(busyPollMicros), String(workers)];
   const child = fork(compiledServerChild(), args, {
     execArgv: [],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -147,7 +152,7 @@ export async function startOurServer(root: string, busyPollMicros?: number): Pro
     child.once("exit", (code) => reject(new Error(`our server exited with ${code} before listening`)));
   });
   return {
-    name: busyPollMicros === 0 ? "dutkit (no busy-poll)" : "dutkit",
+    name: `dutkit${busyPollMicros === 0 ? " (no busy-poll)" : ""}${workers > 0 ? ` (${workers} workers)` : ""}`,
     port,
     cpuSeconds: () => processCpuSeconds(child.pid!),
     async stop() {

@@ -2,8 +2,10 @@
  * TFTP benchmark: our server against tftpd-hpa on loopback, with the same real clients.
  *
  *   npm run bench:tftp -- [--runs 5]   (node --import ./scripts/ts-loader.mjs bench/tftp/run.ts)
- *     [--sections single,concurrency,windowsize] [--only TEXT]
+ *     [--sections single,concurrency,windowsize] [--only TEXT] [--workers N]
  *
+ * --workers sets our server's transfer worker threads (default: one per CPU; 0 runs every
+ * transfer in the server's thread).
  * --only keeps the single-client cases whose label contains TEXT.
  *
  * Needs tftp-hpa, busybox and tftpd-hpa (in.tftpd) installed, and root (in.tftpd chroots).
@@ -12,7 +14,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { cpus, release, tmpdir } from "node:os";
+import { availableParallelism, cpus, release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { download } from "../../conformance/tftp/helpers/raw-client.ts";
@@ -23,9 +25,11 @@ const { values } = parseArgs({
     runs: { type: "string", default: "5" },
     sections: { type: "string", default: "single,concurrency,windowsize" },
     only: { type: "string" },
+    workers: { type: "string", default: String(availableParallelism()) },
   },
 });
 const runs = Math.max(1, Number(values.runs));
+const workers = Math.max(0, Number(values.workers));
 const sections = new Set(values.sections.split(","));
 const BIG = { name: "big.bin", bytes: 64 << 20 };
 const MEDIUM = { name: "m8.bin", bytes: 8 << 20 };
@@ -170,7 +174,7 @@ async function measuredConcurrentRun(server: RunningServer, root: string) {
 
 async function concurrencyTable(root: string, clientsRoot: string): Promise<string> {
   const hpa = await startTftpdHpa(root);
-  const ours = await startOurServer(root);
+  const ours = await startOurServer(root, undefined, workers);
   const times: Record<string, number[]> = { hpa: [], ours: [] };
   const cpu: Record<string, number[]> = { hpa: [], ours: [] };
   const concurrentRuns = Math.min(runs, 3);
@@ -199,7 +203,7 @@ async function concurrencyTable(root: string, clientsRoot: string): Promise<stri
 }
 
 async function windowsizeTable(root: string, mediumHash: string): Promise<string> {
-  const ours = await startOurServer(root);
+  const ours = await startOurServer(root, undefined, workers);
   const lines = [
     "| raw client, 8 MiB | blksize | windowsize | median s | MiB/s |",
     "| --- | --- | --- | --- | --- |",
@@ -234,10 +238,14 @@ async function main(): Promise<void> {
     const mediumHash = await makeFile(root, MEDIUM.name, MEDIUM.bytes);
     const cpu = cpus()[0]?.model ?? "unknown CPU";
     console.log(
-      `Node ${process.version}, ${cpus().length} CPUs (${cpu}), Linux ${release()}, ${runs} runs\n`,
+      `Node ${process.version}, ${cpus().length} CPUs (${cpu}), Linux ${release()}, ${runs} runs, ${workers} transfer workers\n`,
     );
     if (sections.has("single")) {
-      const servers = [await startTftpdHpa(root), await startOurServer(root), await startOurServer(root, 0)];
+      const servers = [
+        await startTftpdHpa(root),
+        await startOurServer(root, undefined, workers),
+        await startOurServer(root, 0, workers),
+      ];
       try {
         console.log(`64 MiB file, median wall time of ${runs} alternating runs:\n`);
         console.log(await singleClientTable(join(clientsRoot, "single.out"), servers, bigHash));

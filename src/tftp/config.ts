@@ -82,6 +82,14 @@ export interface TftpServerOptions {
    * processors. 0 disables. Default 100.
    */
   busyPollMicros?: number;
+  /**
+   * Worker threads that run transfers, so that several transfers send on several processors;
+   * the listening socket and `onRead` hooks stay in the server's thread (read requests of a
+   * server with `onRead` run there too). Needs the compiled JavaScript (or a TypeScript loader
+   * inherited through the process's execArgv). 0 runs every transfer in the server's thread.
+   * Default 0.
+   */
+  workers?: number;
 }
 
 export interface ResolvedServerOptions {
@@ -99,6 +107,7 @@ export interface ResolvedServerOptions {
   onRead: ReadHook | undefined;
   onReadTimeoutMs: number;
   busyPollMicros: number;
+  workers: number;
 }
 
 function integerIn(
@@ -154,5 +163,6 @@ export function resolveServerOptions(options: TftpServerOptions): ResolvedServer
     onRead: options.onRead,
     onReadTimeoutMs: integerIn("onReadTimeoutMs", options.onReadTimeoutMs, 5000, 1, 3_600_000),
     busyPollMicros: integerIn("busyPollMicros", options.busyPollMicros, 100, 0, 10_000),
+    workers: integerIn("workers", options.workers, 0, 0, 256),
   };
 }

@@ -1,21 +1,19 @@
 /**
- * The TFTP server: listens for requests, runs each transfer on its own port, enforces limits
- * and reports events and totals.
+ * The TFTP server: listens for requests, runs each transfer on its own port (in this thread or
+ * in one of `workers` worker threads), enforces limits and reports events and totals.
  */
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { EventEmitter } from "node:events";
 import { realpath, stat } from "node:fs/promises";
 import { isIPv6 } from "node:net";
 import { bindErrorFor } from "./bind-error.ts";
-import { BusyPoller } from "./busy-poll.ts";
-import { TransferChannel } from "./channel.ts";
 import {
   type ResolvedServerOptions,
   resolveServerOptions,
   type TftpClient,
   type TftpServerOptions,
 } from "./config.ts";
-import { TftpErrorCode, TftpRefusal, TftpServerError, transferErrorOf } from "./errors.ts";
+import { TftpErrorCode, TftpServerError } from "./errors.ts";
 import {
   emptyStats,
   type TftpServerEvents,
@@ -25,8 +23,10 @@ import {
 } from "./events.ts";
 import type { NegotiatedOptions } from "./options.ts";
 import { encodeError, Opcode, parseRequest, type TftpRequest } from "./packet.ts";
-import { prepareTransfer, requestedOptionsRecord } from "./prepare-transfer.ts";
-import type { Transfer, TransferSummary } from "./transfer.ts";
+import { requestedOptionsRecord } from "./prepare-transfer.ts";
+import { type RunnerEvents, TransferRunner, type TransferTarget } from "./runner.ts";
+import type { TransferSummary } from "./transfer.ts";
+import { startWorkers, type WorkerTarget } from "./worker-pool.ts";
 
 export interface TftpServerAddress {
   host: string;
@@ -34,49 +34,56 @@ export interface TftpServerAddress {
   family: "IPv4" | "IPv6";
 }
 
-/** A transfer from its request until its sockets are closed. */
+/** A transfer from its request until its end, as the listener sees it. */
 interface TransferRecord {
   start: TransferStartEvent;
   key: string;
   request: Buffer;
   startedAt: number;
-  channel?: TransferChannel;
-  transfer?: Transfer;
+  target: TransferTarget;
   options?: NegotiatedOptions;
-  /** Set by stop() or a superseding request while the transfer is still being prepared. */
-  cancellation?: { reason: string; tellClient: boolean };
-  lingerTimer?: NodeJS.Timeout;
-  ended: boolean;
 }
 
 export class TftpServer extends EventEmitter<TftpServerEvents> {
   private readonly config: ResolvedServerOptions;
   private socket: Socket | undefined;
-  private realRoot = "";
   private stopping = false;
   private nextId = 1;
   private readonly totals = emptyStats();
+  /** Transfers in progress by client address and port. */
   private readonly transfers = new Map<string, TransferRecord>();
-  /** Ended transfers whose socket stays open a little to repeat a final ACK. */
-  private readonly lingering = new Set<TransferRecord>();
-  private socketType: "udp4" | "udp6" = "udp4";
-  private readonly poller: BusyPoller;
-  /** Work to wait for on stop: preparations and socket closings. */
-  private readonly pending = new Set<Promise<void>>();
+  /** Transfers in progress by id, including superseded ones still winding down. */
+  private readonly byId = new Map<number, TransferRecord>();
+  /** Runs transfers in this thread: every one without workers, `onRead` ones with them. */
+  private local: TransferRunner | undefined;
+  private workers: WorkerTarget[] = [];
+  private readonly runnerEvents: RunnerEvents = {
+    prepared: (id, options) => {
+      const record = this.byId.get(id);
+      if (record) record.options = options;
+    },
+    ended: (id, summary) => this.finish(id, summary),
+    refuse: (client, code, message) =>
+      this.socket?.send(encodeError(code, message), client.port, client.address),
+    stranger: () => {
+      this.totals.strangerPackets++;
+    },
+    warn: (code, message, cause) => this.warn(code, message, cause),
+  };
 
   constructor(options: TftpServerOptions) {
     super();
     this.config = resolveServerOptions(options);
-    this.poller = new BusyPoller(this.config.busyPollMicros / 1000, () => this.transfers.size);
   }
 
   async start(): Promise<void> {
     if (this.socket)
       throw new TftpServerError("ERR_TFTP_ALREADY_STARTED", "The TFTP server is already running");
     const { root, host, port } = this.config;
+    let realRoot: string;
     try {
-      this.realRoot = await realpath(root);
-      if (!(await stat(this.realRoot)).isDirectory()) throw Object.assign(new Error(), { code: "ENOTDIR" });
+      realRoot = await realpath(root);
+      if (!(await stat(realRoot)).isDirectory()) throw Object.assign(new Error(), { code: "ENOTDIR" });
     } catch (error) {
       throw new TftpServerError(
         "ERR_TFTP_ROOT_NOT_FOUND",
@@ -84,8 +91,8 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
         { cause: error },
       );
     }
-    this.socketType = isIPv6(host) ? "udp6" : "udp4";
-    const socket = createSocket(this.socketType);
+    const socketType = isIPv6(host) ? "udp6" : "udp4";
+    const socket = createSocket(socketType);
     await new Promise<void>((resolve, reject) => {
       socket.once("error", (error) => reject(bindErrorFor(error, host, port)));
       socket.bind(port, host, () => resolve());
@@ -93,6 +100,13 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       await new Promise<void>((resolve) => socket.close(() => resolve()));
       throw error;
     });
+    try {
+      this.workers = await startWorkers(this.config, realRoot, socketType, this.runnerEvents);
+    } catch (error) {
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
+      throw error;
+    }
+    this.local = new TransferRunner(this.config, realRoot, socketType, this.runnerEvents);
     socket.removeAllListeners("error");
     socket.on("error", (error) =>
       this.warn("ERR_TFTP_SOCKET", `Listening socket error: ${error.message}`, error),
@@ -121,10 +135,9 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     if (!socket) return;
     this.stopping = true;
     await new Promise<void>((resolve) => socket.close(() => resolve()));
-    for (const record of [...this.transfers.values(), ...this.lingering])
-      this.cancel(record, "Server shutting down");
-    for (let round = 0; round < 10 && this.pending.size > 0; round++) await Promise.all([...this.pending]);
-    this.poller.stop();
+    await Promise.all([this.local?.stop(), ...this.workers.map((worker) => worker.stop())]);
+    this.workers = [];
+    this.local = undefined;
     this.socket = undefined;
   }
 
@@ -151,7 +164,11 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     if (existing) {
       // The client repeated its request before our first answer arrived: already being served.
       if (existing.request.equals(packet)) return;
-      this.cancel(existing, "Superseded by a new request from the same client port", false);
+      existing.target.cancel(
+        existing.start.id,
+        "Superseded by a new request from the same client port",
+        false,
+      );
     }
     if (this.transfers.size >= this.config.maxTransfers) {
       this.totals.busyRejections++;
@@ -163,7 +180,16 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       return;
     }
     const record = this.register(key, Buffer.from(packet), parsed.request, from);
-    this.track(this.run(record, parsed.request, from));
+    record.target.run(record.start.id, parsed.request, record.start.client);
+  }
+
+  /** Hook transfers stay in this thread; the others go to the least busy worker, if any. */
+  private targetFor(request: TftpRequest): TransferTarget {
+    const local = this.local as TransferRunner;
+    if (this.workers.length === 0 || (request.kind === "read" && this.config.onRead)) return local;
+    let best = this.workers[0] as WorkerTarget;
+    for (const worker of this.workers) if (worker.active < best.active) best = worker;
+    return best;
   }
 
   private register(key: string, packet: Buffer, request: TftpRequest, from: RemoteInfo): TransferRecord {
@@ -185,79 +211,19 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       key,
       request: packet,
       startedAt: performance.now(),
-      ended: false,
+      target: this.targetFor(request),
     };
     this.transfers.set(key, record);
+    this.byId.set(start.id, record);
     this.totals.startedTransfers++;
     this.emit("transferStart", start);
     return record;
   }
 
-  private async run(record: TransferRecord, request: TftpRequest, from: RemoteInfo): Promise<void> {
-    let channel: TransferChannel;
-    try {
-      channel = await TransferChannel.open(this.socketType, this.config.host, from.address, from.port, () => {
-        this.totals.strangerPackets++;
-      });
-    } catch (error) {
-      const refusal = new TftpRefusal(TftpErrorCode.NotDefined, "Server could not open a transfer port");
-      this.reply(from, refusal.tftpCode, refusal.message);
-      this.finish(record, {
-        outcome: "failed",
-        error: transferErrorOf(refusal),
-        bytes: 0,
-        blocks: 0,
-        retransmits: 0,
-      });
-      this.warn("ERR_TFTP_TRANSFER_SOCKET", `Cannot open a transfer socket: ${String(error)}`, error);
-      return;
-    }
-    record.channel = channel;
-    try {
-      const prepared = await prepareTransfer(request, {
-        options: this.config,
-        realRoot: this.realRoot,
-        channel,
-        client: record.start.client,
-        poller: this.poller,
-        onEnd: (summary) => this.finish(record, summary),
-      });
-      record.transfer = prepared.transfer;
-      record.options = prepared.options;
-    } catch (error) {
-      const refusal =
-        error instanceof TftpRefusal
-          ? error
-          : new TftpRefusal(
-              TftpErrorCode.NotDefined,
-              `Server error: ${String((error as { code?: unknown })?.code ?? error)}`,
-            );
-      const cancelled = record.cancellation !== undefined;
-      if (!cancelled) channel.sendError(refusal.tftpCode, refusal.message);
-      const outcome = cancelled ? "aborted" : "failed";
-      this.finish(record, { outcome, error: transferErrorOf(refusal), bytes: 0, blocks: 0, retransmits: 0 });
-      return;
-    }
-    const { cancellation } = record;
-    if (cancellation) record.transfer.abort(cancellation.reason, cancellation.tellClient);
-    else record.transfer.start();
-  }
-
-  /** Ends a transfer early, whether it is running or still being prepared. */
-  private cancel(record: TransferRecord, reason: string, tellClient = true): void {
-    if (record.lingerTimer) {
-      clearTimeout(record.lingerTimer);
-      record.lingerTimer = undefined;
-      this.track(this.closeRecord(record));
-      return;
-    }
-    if (record.transfer) record.transfer.abort(reason, tellClient);
-    else record.cancellation = { reason, tellClient };
-  }
-
-  private finish(record: TransferRecord, summary: TransferSummary): void {
-    if (record.ended) return;
-    record.ended = true;
+  private finish(id: number, summary: TransferSummary): void {
+    const record = this.byId.get(id);
+    if (!record) return;
+    this.byId.delete(id);
     if (this.transfers.get(record.key) === record) this.transfers.delete(record.key);
     this.count(record.start.kind, summary);
     const end: TransferEndEvent = {
@@ -267,22 +233,6 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     };
     if (record.options) end.options = record.options;
     this.emit("transferEnd", end);
-    const lingerMs = this.stopping ? 0 : (record.transfer?.lingerMs ?? 0);
-    if (lingerMs > 0) {
-      record.lingerTimer = setTimeout(() => {
-        record.lingerTimer = undefined;
-        this.track(this.closeRecord(record));
-      }, lingerMs);
-      this.lingering.add(record);
-    } else {
-      this.track(this.closeRecord(record));
-    }
-  }
-
-  private async closeRecord(record: TransferRecord): Promise<void> {
-    this.lingering.delete(record);
-    await record.channel?.close();
-    await record.transfer?.released;
   }
 
   private count(kind: "read" | "write", summary: TransferSummary): void {
@@ -294,11 +244,5 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     if (kind === "read") totals.bytesSent += summary.bytes;
     else totals.bytesReceived += summary.bytes;
     totals.retransmits += summary.retransmits;
-  }
-
-  private track(work: Promise<void>): void {
-    const settled = work.catch((error: unknown) => this.warn("ERR_TFTP_INTERNAL", String(error), error));
-    this.pending.add(settled);
-    settled.finally(() => this.pending.delete(settled));
   }
 }

@@ -1,0 +1,179 @@
+/**
+ * Runs transfers once the listener accepted their request: opens each transfer's port, prepares
+ * it, lets it run, keeps its socket a little after the end when asked, and closes it. Used in
+ * the server's own thread and, unchanged, inside each transfer worker (transfer-worker.ts).
+ */
+import type { SocketType } from "node:dgram";
+import { BusyPoller } from "./busy-poll.ts";
+import { TransferChannel } from "./channel.ts";
+import type { ResolvedServerOptions, TftpClient } from "./config.ts";
+import { TftpErrorCode, TftpRefusal, transferErrorOf } from "./errors.ts";
+import type { NegotiatedOptions } from "./options.ts";
+import type { TftpRequest } from "./packet.ts";
+import { prepareTransfer } from "./prepare-transfer.ts";
+import type { Transfer, TransferSummary } from "./transfer.ts";
+
+/** What a runner tells the server about its transfers. */
+export interface RunnerEvents {
+  /** Options were agreed; the transfer starts. */
+  prepared(id: number, options: NegotiatedOptions): void;
+  /** Called once per transfer. */
+  ended(id: number, summary: TransferSummary): void;
+  /** No transfer port could be opened: answer the client from the listening port. */
+  refuse(client: TftpClient, code: TftpErrorCode, message: string): void;
+  stranger(): void;
+  warn(code: string, message: string, cause: unknown): void;
+}
+
+/** Where the server hands accepted requests: a runner in its thread, or a worker. */
+export interface TransferTarget {
+  run(id: number, request: TftpRequest, client: TftpClient): void;
+  cancel(id: number, reason: string, tellClient: boolean): void;
+  /** Aborts everything and resolves once every socket is closed. */
+  stop(): Promise<void>;
+}
+
+interface RunningTransfer {
+  id: number;
+  channel?: TransferChannel;
+  transfer?: Transfer;
+  /** Set by cancel() while the transfer is still being prepared. */
+  cancellation?: { reason: string; tellClient: boolean };
+  lingerTimer?: NodeJS.Timeout;
+  ended: boolean;
+}
+
+export class TransferRunner implements TransferTarget {
+  private readonly running = new Map<number, RunningTransfer>();
+  /** Ended transfers whose socket stays open a little to repeat a final ACK. */
+  private readonly lingering = new Set<RunningTransfer>();
+  /** Work to wait for on stop: preparations and socket closings. */
+  private readonly pending = new Set<Promise<void>>();
+  private readonly poller: BusyPoller;
+  private stopping = false;
+
+  constructor(
+    private readonly config: ResolvedServerOptions,
+    private readonly realRoot: string,
+    private readonly socketType: SocketType,
+    private readonly events: RunnerEvents,
+  ) {
+    this.poller = new BusyPoller(config.busyPollMicros / 1000, () => this.running.size);
+  }
+
+  run(id: number, request: TftpRequest, client: TftpClient): void {
+    const record: RunningTransfer = { id, ended: false };
+    this.running.set(id, record);
+    this.track(this.runRecord(record, request, client));
+  }
+
+  /** Ends a transfer early, whether it is running or still being prepared. */
+  cancel(id: number, reason: string, tellClient: boolean): void {
+    const record = this.running.get(id);
+    if (record) this.cancelRecord(record, reason, tellClient);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const record of [...this.running.values(), ...this.lingering])
+      this.cancelRecord(record, "Server shutting down", true);
+    for (let round = 0; round < 10 && this.pending.size > 0; round++) await Promise.all([...this.pending]);
+    this.poller.stop();
+  }
+
+  private async runRecord(record: RunningTransfer, request: TftpRequest, client: TftpClient): Promise<void> {
+    let channel: TransferChannel;
+    try {
+      channel = await TransferChannel.open(
+        this.socketType,
+        this.config.host,
+        client.address,
+        client.port,
+        () => this.events.stranger(),
+      );
+    } catch (error) {
+      const refusal = new TftpRefusal(TftpErrorCode.NotDefined, "Server could not open a transfer port");
+      this.events.refuse(client, refusal.tftpCode, refusal.message);
+      this.finish(record, {
+        outcome: "failed",
+        error: transferErrorOf(refusal),
+        bytes: 0,
+        blocks: 0,
+        retransmits: 0,
+      });
+      this.events.warn("ERR_TFTP_TRANSFER_SOCKET", `Cannot open a transfer socket: ${String(error)}`, error);
+      return;
+    }
+    record.channel = channel;
+    try {
+      const prepared = await prepareTransfer(request, {
+        options: this.config,
+        realRoot: this.realRoot,
+        channel,
+        client,
+        poller: this.poller,
+        onEnd: (summary) => this.finish(record, summary),
+      });
+      record.transfer = prepared.transfer;
+      this.events.prepared(record.id, prepared.options);
+    } catch (error) {
+      const refusal =
+        error instanceof TftpRefusal
+          ? error
+          : new TftpRefusal(
+              TftpErrorCode.NotDefined,
+              `Server error: ${String((error as { code?: unknown })?.code ?? error)}`,
+            );
+      const cancelled = record.cancellation !== undefined;
+      if (!cancelled) channel.sendError(refusal.tftpCode, refusal.message);
+      const outcome = cancelled ? "aborted" : "failed";
+      this.finish(record, { outcome, error: transferErrorOf(refusal), bytes: 0, blocks: 0, retransmits: 0 });
+      return;
+    }
+    const { cancellation } = record;
+    if (cancellation) record.transfer.abort(cancellation.reason, cancellation.tellClient);
+    else record.transfer.start();
+  }
+
+  private cancelRecord(record: RunningTransfer, reason: string, tellClient: boolean): void {
+    if (record.lingerTimer) {
+      clearTimeout(record.lingerTimer);
+      record.lingerTimer = undefined;
+      this.track(this.close(record));
+      return;
+    }
+    if (record.transfer) record.transfer.abort(reason, tellClient);
+    else record.cancellation = { reason, tellClient };
+  }
+
+  private finish(record: RunningTransfer, summary: TransferSummary): void {
+    if (record.ended) return;
+    record.ended = true;
+    this.running.delete(record.id);
+    this.events.ended(record.id, summary);
+    const lingerMs = this.stopping ? 0 : (record.transfer?.lingerMs ?? 0);
+    if (lingerMs > 0) {
+      record.lingerTimer = setTimeout(() => {
+        record.lingerTimer = undefined;
+        this.track(this.close(record));
+      }, lingerMs);
+      this.lingering.add(record);
+    } else {
+      this.track(this.close(record));
+    }
+  }
+
+  private async close(record: RunningTransfer): Promise<void> {
+    this.lingering.delete(record);
+    await record.channel?.close();
+    await record.transfer?.released;
+  }
+
+  private track(work: Promise<void>): void {
+    const settled = work.catch((error: unknown) =>
+      this.events.warn("ERR_TFTP_INTERNAL", String(error), error),
+    );
+    this.pending.add(settled);
+    settled.finally(() => this.pending.delete(settled));
+  }
+}
