@@ -1,2 +1,9 @@
 export { StorageClient, type StorageStat, type UploadSource } from "./client.ts";
+export {
+  releaseServedRoot,
+  type ServedRoot,
+  type ServedRootOptions,
+  servedRootConfigFields,
+  withServedRoot,
+} from "./served-root.ts";
 export { Storage, type StorageOptions } from "./storage.ts";

@@ -1,11 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { Driver, type DriverInit, type MethodTable } from "../../core/driver.ts";
 import { FailedPreconditionError } from "../../core/errors.ts";
 import { registerDriverType } from "../../core/registry.ts";
 import { detectHostAddress, HttpFileServer, HttpServerError, httpUrl } from "../../http/index.ts";
-import { Storage } from "../../storage/index.ts";
+import { releaseServedRoot, type ServedRoot, withServedRoot } from "../../storage/index.ts";
 import type { HttpServerClient } from "./client.ts";
 import { HttpServerConfig } from "./config.ts";
 
@@ -18,10 +15,8 @@ export interface HttpServerStats {
 }
 
 export interface HttpServerOptions {
-  /** Absolute, existing root directory. */
-  root: string;
-  /** Root made for this driver, removed on close. */
-  temporaryRoot: boolean;
+  /** The served root (absolute, existing) and whether it is a temporary one, removed on close. */
+  served: Pick<ServedRoot, "root" | "temporary">;
   init?: DriverInit;
 }
 
@@ -44,17 +39,15 @@ export class HttpServer extends Driver {
   private readonly server: HttpFileServer;
   private readonly config: HttpServerConfig;
   private readonly host: string;
-  private readonly root: string;
-  private readonly temporaryRoot: boolean;
+  private readonly served: Pick<ServedRoot, "root" | "temporary">;
   private readonly counts: HttpServerStats = { requests: 0, byStatus: {}, bytesSent: 0 };
 
   constructor(config: HttpServerConfig, options: HttpServerOptions) {
     super(options.init);
     this.config = config;
     this.host = config.host === "" ? detectHostAddress() : config.host;
-    this.root = options.root;
-    this.temporaryRoot = options.temporaryRoot;
-    this.server = new HttpFileServer({ root: options.root, host: this.host, port: config.port });
+    this.served = options.served;
+    this.server = new HttpFileServer({ root: options.served.root, host: this.host, port: config.port });
     this.server.on("request", (event) => {
       this.counts.requests++;
       this.counts.byStatus[event.status] = (this.counts.byStatus[event.status] ?? 0) + 1;
@@ -97,7 +90,7 @@ export class HttpServer extends Driver {
 
   override async close(): Promise<void> {
     await this.stop();
-    if (this.temporaryRoot) await rm(this.root, { recursive: true, force: true });
+    await releaseServedRoot(this.served);
   }
 }
 
@@ -106,28 +99,12 @@ registerDriverType({
   aliases: ["jumpstarter_driver_http.driver.HttpServer"],
   summary: "An HTTP file server (GET/HEAD, ranges), with a storage child to put files in its root",
   config: HttpServerConfig,
-  create: async (config, { init, configDir }) => {
-    const temporaryRoot = config.root_dir === undefined;
-    const root =
-      config.root_dir === undefined
-        ? await mkdtemp(join(tmpdir(), "dutkit-http-"))
-        : resolve(configDir, config.root_dir);
-    try {
-      const storage = await Storage.create({
-        root,
-        removeCreatedOnClose: config.remove_created_on_close,
-        init: { description: "Files in the HTTP root" },
-      });
-      return new HttpServer(config, {
-        root: storage.root,
-        temporaryRoot,
-        init: { ...init, children: { ...init.children, storage } },
-      });
-    } catch (error) {
-      if (temporaryRoot) await rm(root, { recursive: true, force: true });
-      throw error;
-    }
-  },
+  create: (config, { init, configDir }) =>
+    withServedRoot(
+      { config, configDir, tempPrefix: "dutkit-http-", description: "Files in the HTTP root" },
+      ({ storage, ...served }) =>
+        new HttpServer(config, { served, init: { ...init, children: { ...init.children, storage } } }),
+    ),
 });
 
 declare module "../../core/registry.ts" {

@@ -1,16 +1,11 @@
 import { z } from "zod";
+import { servedRootConfigFields } from "../../storage/index.ts";
 
 const port = z.number().int().min(0).max(65535);
 
 export const TftpConfig = z
   .strictObject({
-    root_dir: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        "directory served (created if missing; relative to the config file); default: a fresh temporary directory, removed on close",
-      ),
+    ...servedRootConfigFields,
     host: z
       .string()
       .default("")
@@ -18,10 +13,6 @@ export const TftpConfig = z
         'address to listen on and announce; "" = this host\'s first non-loopback IPv4, else 127.0.0.1',
       ),
     port: port.default(69).describe("UDP port; 0 picks a free one (get_port tells which)"),
-    remove_created_on_close: z
-      .boolean()
-      .default(true)
-      .describe("delete the files written through `storage` when the driver closes"),
     blksize_max: z
       .number()
       .int()

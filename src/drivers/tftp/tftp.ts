@@ -1,11 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { Driver, type DriverInit, type MethodTable } from "../../core/driver.ts";
 import { FailedPreconditionError } from "../../core/errors.ts";
 import { registerDriverType } from "../../core/registry.ts";
 import { detectHostAddress } from "../../http/index.ts";
-import { Storage } from "../../storage/index.ts";
+import { releaseServedRoot, type ServedRoot, withServedRoot } from "../../storage/index.ts";
 import {
   TftpServer,
   TftpServerError,
@@ -36,10 +33,8 @@ export interface TftpTransferRecord {
 }
 
 export interface TftpOptions {
-  /** Absolute, existing root directory. */
-  root: string;
-  /** Root made for this driver, removed on close. */
-  temporaryRoot: boolean;
+  /** The served root (absolute, existing) and whether it is a temporary one, removed on close. */
+  served: Pick<ServedRoot, "root" | "temporary">;
   init?: DriverInit;
 }
 
@@ -81,8 +76,7 @@ export class Tftp extends Driver {
   private readonly server: TftpServer;
   private readonly config: TftpConfig;
   private readonly host: string;
-  private readonly root: string;
-  private readonly temporaryRoot: boolean;
+  private readonly served: Pick<ServedRoot, "root" | "temporary">;
   private readonly finished: TftpTransferRecord[] = [];
   private running = false;
 
@@ -90,10 +84,9 @@ export class Tftp extends Driver {
     super(options.init);
     this.config = config;
     this.host = config.host === "" ? detectHostAddress() : config.host;
-    this.root = options.root;
-    this.temporaryRoot = options.temporaryRoot;
+    this.served = options.served;
     const serverOptions: TftpServerOptions = {
-      root: options.root,
+      root: options.served.root,
       host: this.host,
       port: config.port,
       perClientRoot: config.per_client_root,
@@ -150,7 +143,7 @@ export class Tftp extends Driver {
   /** Stops the server; a temporary root goes with it (the storage child already cleaned up). */
   override async close(): Promise<void> {
     await this.stop();
-    if (this.temporaryRoot) await rm(this.root, { recursive: true, force: true });
+    await releaseServedRoot(this.served);
   }
 }
 
@@ -159,28 +152,12 @@ registerDriverType({
   aliases: ["jumpstarter_driver_tftp.driver.Tftp"],
   summary: "A TFTP server for boot files, with a storage child to put files in its root",
   config: TftpConfig,
-  create: async (config, { init, configDir }) => {
-    const temporaryRoot = config.root_dir === undefined;
-    const root =
-      config.root_dir === undefined
-        ? await mkdtemp(join(tmpdir(), "dutkit-tftp-"))
-        : resolve(configDir, config.root_dir);
-    try {
-      const storage = await Storage.create({
-        root,
-        removeCreatedOnClose: config.remove_created_on_close,
-        init: { description: "Files in the TFTP root" },
-      });
-      return new Tftp(config, {
-        root: storage.root,
-        temporaryRoot,
-        init: { ...init, children: { ...init.children, storage } },
-      });
-    } catch (error) {
-      if (temporaryRoot) await rm(root, { recursive: true, force: true });
-      throw error;
-    }
-  },
+  create: (config, { init, configDir }) =>
+    withServedRoot(
+      { config, configDir, tempPrefix: "dutkit-tftp-", description: "Files in the TFTP root" },
+      ({ storage, ...served }) =>
+        new Tftp(config, { served, init: { ...init, children: { ...init.children, storage } } }),
+    ),
 });
 
 declare module "../../core/registry.ts" {
