@@ -1,12 +1,11 @@
 // The mock-board example suites, unchanged, against a board over the wire: once through
 // `dutkit shell --exporter-config` (a local exporter served on a unix socket) and once through a
 // lease from a one-host controller. The inner vitest connects through JUMPSTARTER_HOST.
-import { writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { type Lab, MOCK_BOARD, startLab, tokenOf } from "../controller/__fixtures__/lab.ts";
+import { type Lab, MOCK_BOARD, startLab, writeClientConfigFile } from "../controller/__fixtures__/lab.ts";
 import { USAGE_SPOOL_ENV } from "../usage/events.ts";
 import { run } from "./program.ts";
 
@@ -40,19 +39,7 @@ const io = {
 beforeAll(async () => {
   lab = await startLab();
   await lab.startExporter("mock-board");
-  clientConfig = join(lab.dir, "client.yaml");
-  await writeFile(
-    clientConfig,
-    [
-      "apiVersion: jumpstarter.dev/v1alpha1",
-      "kind: ClientConfig",
-      "metadata: {namespace: lab, name: ci}",
-      `endpoint: ${lab.controller.address}`,
-      `token: ${tokenOf("client", "ci")}`,
-      "drivers: {allow: [], unsafe: true}",
-      "",
-    ].join("\n"),
-  );
+  clientConfig = await writeClientConfigFile(lab);
 });
 afterAll(() => lab?.close());
 

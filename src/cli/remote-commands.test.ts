@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Lab, MOCK_BOARD, startLab, tokenOf } from "../controller/__fixtures__/lab.ts";
+import { type Lab, MOCK_BOARD, startLab, writeClientConfigFile } from "../controller/__fixtures__/lab.ts";
 import "../drivers/index.ts";
 import { GrpcTransport } from "../client/grpc/index.ts";
 import { buildClientTree } from "../client/tree.ts";
@@ -32,19 +32,7 @@ async function cli(args: string[]) {
 beforeAll(async () => {
   lab = await startLab();
   await lab.startExporter("mock-board");
-  clientConfig = join(lab.dir, "client.yaml");
-  await writeFile(
-    clientConfig,
-    [
-      "apiVersion: jumpstarter.dev/v1alpha1",
-      "kind: ClientConfig",
-      "metadata: {namespace: lab, name: ci}",
-      `endpoint: ${lab.controller.address}`,
-      `token: ${tokenOf("client", "ci")}`,
-      "drivers: {allow: [], unsafe: true}",
-      "",
-    ].join("\n"),
-  );
+  clientConfig = await writeClientConfigFile(lab);
 });
 afterAll(() => lab?.close());
 

@@ -101,3 +101,24 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     },
   };
 }
+
+/**
+ * Writes a client config file (as `jmp` reads it) for the lab's client `ci`, allowing every
+ * driver client, and returns its path.
+ */
+export async function writeClientConfigFile(lab: Lab): Promise<string> {
+  const path = join(lab.dir, "client.yaml");
+  await writeFile(
+    path,
+    [
+      "apiVersion: jumpstarter.dev/v1alpha1",
+      "kind: ClientConfig",
+      "metadata: {namespace: lab, name: ci}",
+      `endpoint: ${lab.controller.address}`,
+      `token: ${tokenOf("client", "ci")}`,
+      "drivers: {allow: [], unsafe: true}",
+      "",
+    ].join("\n"),
+  );
+  return path;
+}
