@@ -3,23 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import "../config/__fixtures__/test-drivers.ts";
-import type { CliIo } from "./context.ts";
-import { run } from "./program.ts";
+import { runCli } from "./__fixtures__/run-cli.ts";
 
-async function dutkit(...args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  };
-  const code = await run(args, io);
-  return { code, stdout, stderr };
-}
+const dutkit = (...args: string[]) => runCli(args);
 
 describe("dutkit", () => {
   test("--help lists the command groups", async () => {

@@ -8,6 +8,7 @@ import { GrpcTransport } from "../client/grpc/index.ts";
 import { buildClientTree } from "../client/tree.ts";
 import { serveSession } from "../exporter/grpc/index.ts";
 import { openLocalSession } from "../exporter/local.ts";
+import { runCli } from "./__fixtures__/run-cli.ts";
 import { run } from "./program.ts";
 import { requestStop } from "./run.ts";
 
@@ -15,19 +16,7 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 let lab: Lab;
 let clientConfig: string;
 
-async function cli(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await run(args, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 beforeAll(async () => {
   lab = await startLab();

@@ -5,27 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { runCli } from "./__fixtures__/run-cli.ts";
 import { spawnCli } from "./__fixtures__/spawn-cli.ts";
 import type { CliIo } from "./context.ts";
-import { run } from "./program.ts";
 import { serveTftp } from "./tftp.ts";
 
 const exec = promisify(execFile);
 
-async function dutkit(...args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  };
-  const code = await run(args, io);
-  return { code, stdout, stderr };
-}
+const dutkit = (...args: string[]) => runCli(args);
 
 let dir: string;
 beforeAll(async () => {
