@@ -42,15 +42,24 @@ export const projects: TestProjectInlineConfiguration[] = [
       testTimeout: 60_000,
     },
   },
-  {
+  // The TFTP suite runs once per engine that sends files (conformance/tftp/helpers/fixtures.ts).
+  conformanceProject("conformance", "native", 0),
+  conformanceProject("conformance-js", "javascript", 1),
+];
+
+function conformanceProject(name: string, engine: "native" | "javascript", groupOrder: number) {
+  return {
     resolve: { alias: sourceAliases },
     test: {
-      name: "conformance",
+      name,
       include: ["conformance/tftp/**/*.test.ts"],
+      env: { DUTKIT_TFTP_ENGINE: engine },
       testTimeout: 60_000,
       hookTimeout: 30_000,
-      // Real client binaries and the timing-sensitive lossy tests: one file at a time.
+      // Real client binaries and the timing-sensitive lossy tests: one file at a time, and the
+      // second engine's run after everything else (groupOrder), not beside the first one.
       fileParallelism: false,
+      sequence: { groupOrder },
     },
-  },
-];
+  };
+}

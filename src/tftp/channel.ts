@@ -26,7 +26,37 @@ function bindSocket(socket: Socket, port: number, address: string): Promise<void
   });
 }
 
-function closeSocket(socket: Socket): Promise<void> {
+/**
+ * The twin of a transfer's port: bound to the same port without a peer (SO_REUSEADDR), it gets
+ * only packets from addresses other than the client's, and answers them with ERROR 5.
+ */
+export async function openStrangerSocket(
+  type: SocketType,
+  port: number,
+  address: string,
+  onStranger: () => void,
+): Promise<Socket> {
+  const strangers = createSocket({ type, reuseAddr: true });
+  strangers.on("message", (packet, from) => {
+    onStranger();
+    if (packet.length >= 2 && packet.readUInt16BE(0) === Opcode.ERROR) return;
+    strangers.send(
+      encodeError(TftpErrorCode.UnknownTransferId, "Unknown transfer ID"),
+      from.port,
+      from.address,
+    );
+  });
+  strangers.on("error", () => {}); // a stranger's unreachable port is no concern of the transfer
+  try {
+    await bindSocket(strangers, port, address);
+  } catch (error) {
+    await closeSocket(strangers);
+    throw error;
+  }
+  return strangers;
+}
+
+export function closeSocket(socket: Socket): Promise<void> {
   return new Promise((resolve) => {
     try {
       socket.close(() => resolve());
@@ -43,20 +73,9 @@ export class TransferChannel {
   private constructor(
     private readonly peer: Socket,
     private readonly strangers: Socket,
-    private readonly onStranger: () => void,
   ) {
     peer.on("message", (packet) => this.handler.handlePacket(packet));
     peer.on("error", (error) => this.handler.handleSocketError(error));
-    strangers.on("message", (packet, from) => {
-      this.onStranger();
-      if (packet.length >= 2 && packet.readUInt16BE(0) === Opcode.ERROR) return;
-      strangers.send(
-        encodeError(TftpErrorCode.UnknownTransferId, "Unknown transfer ID"),
-        from.port,
-        from.address,
-      );
-    });
-    strangers.on("error", () => {}); // a stranger's unreachable port is no concern of the transfer
   }
 
   /** Opens a new port on `localAddress` for a transfer with the client at `peerAddress:peerPort`. */
@@ -68,10 +87,10 @@ export class TransferChannel {
     onStranger: () => void,
   ): Promise<TransferChannel> {
     const peer = createSocket({ type, reuseAddr: true });
-    const strangers = createSocket({ type, reuseAddr: true });
+    let strangers: Socket | undefined;
     try {
       await bindSocket(peer, 0, localAddress);
-      await bindSocket(strangers, peer.address().port, localAddress);
+      strangers = await openStrangerSocket(type, peer.address().port, localAddress, onStranger);
       await new Promise<void>((resolve, reject) => {
         peer.once("error", reject);
         peer.connect(peerPort, peerAddress, () => {
@@ -80,10 +99,10 @@ export class TransferChannel {
         });
       });
     } catch (error) {
-      await Promise.all([closeSocket(peer), closeSocket(strangers)]);
+      await Promise.all([closeSocket(peer), strangers && closeSocket(strangers)]);
       throw error;
     }
-    return new TransferChannel(peer, strangers, onStranger);
+    return new TransferChannel(peer, strangers);
   }
 
   attach(handler: PacketHandler): void {

@@ -1,6 +1,7 @@
 /** Server options: the public shape, defaults and validation. */
 import { resolve } from "node:path";
 import { TftpServerError } from "./errors.ts";
+import { nativeReadLoop } from "./native.ts";
 import { MAX_BLKSIZE, MAX_WINDOWSIZE, MIN_BLKSIZE } from "./options.ts";
 
 /** Who sent a request. */
@@ -90,6 +91,13 @@ export interface TftpServerOptions {
    * Default 0.
    */
   workers?: number;
+  /**
+   * Send octet read transfers of files from the native read loop (`npm run build:native`), a
+   * thread per transfer that answers each ACK without a turn of the event loop. Transfers
+   * with `onRead` or in netascii always run in JavaScript. Default: when the loop is built;
+   * true makes a missing loop an error, false never uses it.
+   */
+  nativeReads?: boolean;
 }
 
 export interface ResolvedServerOptions {
@@ -108,6 +116,7 @@ export interface ResolvedServerOptions {
   onReadTimeoutMs: number;
   busyPollMicros: number;
   workers: number;
+  nativeReads: boolean;
 }
 
 function integerIn(
@@ -164,5 +173,23 @@ export function resolveServerOptions(options: TftpServerOptions): ResolvedServer
     onReadTimeoutMs: integerIn("onReadTimeoutMs", options.onReadTimeoutMs, 5000, 1, 3_600_000),
     busyPollMicros: integerIn("busyPollMicros", options.busyPollMicros, 100, 0, 10_000),
     workers: integerIn("workers", options.workers, 0, 0, 256),
+    nativeReads: resolveNativeReads(options.nativeReads),
   };
+}
+
+function resolveNativeReads(wanted: boolean | undefined): boolean {
+  if (wanted !== undefined && typeof wanted !== "boolean") {
+    throw new TftpServerError(
+      "ERR_TFTP_INVALID_OPTION",
+      "TFTP server option nativeReads must be true or false",
+    );
+  }
+  const available = nativeReadLoop() !== undefined;
+  if (wanted === true && !available) {
+    throw new TftpServerError(
+      "ERR_TFTP_NATIVE_UNAVAILABLE",
+      "TFTP server option nativeReads is true, but the native read loop is not built: run `npm run build:native` (needs a C compiler, make and python3), or leave nativeReads unset",
+    );
+  }
+  return wanted ?? available;
 }

@@ -21,8 +21,9 @@ export class FileContentReader implements ContentReader {
   private pending: Promise<number> | undefined;
   private closed: Promise<void> | undefined;
 
+  /** @param fd the open file, which the native read loop may also read with pread */
   constructor(
-    private readonly fd: number,
+    readonly fd: number,
     readonly size: number,
   ) {}
 

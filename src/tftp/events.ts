@@ -44,6 +44,8 @@ export interface TftpServerStats {
   bytesSent: number;
   bytesReceived: number;
   retransmits: number;
+  /** Read transfers sent by the native read loop (nativeReads). */
+  nativeTransfers: number;
   malformedPackets: number;
   /** Packets that reached a transfer's port from another address (answered with ERROR 5). */
   strangerPackets: number;
@@ -61,6 +63,7 @@ export function emptyStats(): TftpServerStats {
     bytesSent: 0,
     bytesReceived: 0,
     retransmits: 0,
+    nativeTransfers: 0,
     malformedPackets: 0,
     strangerPackets: 0,
   };

@@ -2,29 +2,38 @@
 import type { BusyPoller } from "./busy-poll.ts";
 import type { TransferChannel } from "./channel.ts";
 import type { ReadRequestContext, ResolvedServerOptions, TftpClient } from "./config.ts";
+import { FileContentReader } from "./content.ts";
 import { TftpErrorCode, TftpRefusal } from "./errors.ts";
+import { NativeTransferChannel } from "./native-channel.ts";
+import { NativeReadTransfer } from "./native-read-transfer.ts";
 import { firstOccurrences, type NegotiatedOptions, negotiateOptions } from "./options.ts";
 import type { TftpRequest } from "./packet.ts";
 import { normalizeRequestPath, resolveWriteDirectory, uploadDirectories } from "./paths.ts";
 import { openReadContent } from "./read-content.ts";
 import { ReadTransfer } from "./read-transfer.ts";
-import { RetransmitTimeout } from "./retransmit.ts";
-import type { Transfer, TransferSummary } from "./transfer.ts";
+import { type RetransmitSettings, RetransmitTimeout } from "./retransmit.ts";
+import type { RunnableTransfer, TransferSummary } from "./transfer.ts";
 import { UploadFile } from "./upload-file.ts";
 import { WriteTransfer } from "./write-transfer.ts";
 
 export interface PreparedTransfer {
-  transfer: Transfer;
+  transfer: RunnableTransfer;
   options: NegotiatedOptions;
 }
 
 export interface PrepareContext {
   options: ResolvedServerOptions;
   realRoot: string;
-  channel: TransferChannel;
+  channel: TransferChannel | NativeTransferChannel;
   client: TftpClient;
   poller: BusyPoller;
   onEnd: (summary: TransferSummary) => void;
+}
+
+/** The runner opens native channels for reads only. */
+function javascriptChannel(channel: TransferChannel | NativeTransferChannel): TransferChannel {
+  if (channel instanceof NativeTransferChannel) throw new Error("a write transfer got a native channel");
+  return channel;
 }
 
 export function requestedOptionsRecord(request: TftpRequest): Record<string, string> {
@@ -39,12 +48,13 @@ function checkMode(mode: string): void {
   throw new TftpRefusal(TftpErrorCode.IllegalOperation, `${what}: use octet or netascii`);
 }
 
+function retransmitSettings(options: ResolvedServerOptions): RetransmitSettings {
+  return { initialMs: options.timeoutMs, minMs: options.minTimeoutMs, maxMs: 8 * options.timeoutMs };
+}
+
 function transferSettings(context: PrepareContext, negotiated: NegotiatedOptions) {
   const { options } = context;
-  const timeout = new RetransmitTimeout(
-    { initialMs: options.timeoutMs, minMs: options.minTimeoutMs, maxMs: 8 * options.timeoutMs },
-    negotiated.timeout,
-  );
+  const timeout = new RetransmitTimeout(retransmitSettings(options), negotiated.timeout);
   return { retries: options.retries, timeout, poller: context.poller, onEnd: context.onEnd };
 }
 
@@ -69,12 +79,29 @@ async function prepareRead(request: TftpRequest, filename: string, context: Prep
   };
   const reader = await openReadContent(options, context.realRoot, hookContext);
   const negotiation = negotiateOptions(request.options, "read", options, reader.size);
-  const transfer = new ReadTransfer(context.channel, transferSettings(context, negotiation.options), reader, {
+  const parameters = {
     blksize: negotiation.options.blksize,
     windowsize: negotiation.options.windowsize,
     oack: negotiation.oack,
-  });
-  return { transfer, options: negotiation.options };
+  };
+  const { channel } = context;
+  if (channel instanceof NativeTransferChannel) {
+    // The runner opens a native channel only for octet reads without an onRead hook: a file.
+    if (!(reader instanceof FileContentReader))
+      throw new Error("native read loop got content that is not a file");
+    const settings = {
+      retries: options.retries,
+      retransmit: retransmitSettings(options),
+      negotiatedTimeout: negotiation.options.timeout,
+      onEnd: context.onEnd,
+    };
+    return {
+      transfer: new NativeReadTransfer(channel, settings, reader, parameters),
+      options: negotiation.options,
+    };
+  }
+  const settings = transferSettings(context, negotiation.options);
+  return { transfer: new ReadTransfer(channel, settings, reader, parameters), options: negotiation.options };
 }
 
 async function prepareWrite(request: TftpRequest, filename: string, context: PrepareContext) {
@@ -97,7 +124,7 @@ async function prepareWrite(request: TftpRequest, filename: string, context: Pre
   const { directory, name } = await resolveWriteDirectory(context.realRoot, directories, filename);
   const upload = await UploadFile.create(directory, name, options.write.overwrite, windowsize * blksize + 1);
   const transfer = new WriteTransfer(
-    context.channel,
+    javascriptChannel(context.channel),
     transferSettings(context, negotiation.options),
     upload,
     {

@@ -8,10 +8,12 @@ import { BusyPoller } from "./busy-poll.ts";
 import { TransferChannel } from "./channel.ts";
 import type { ResolvedServerOptions, TftpClient } from "./config.ts";
 import { TftpErrorCode, TftpRefusal, transferErrorOf } from "./errors.ts";
+import { nativeReadLoop } from "./native.ts";
+import { NativeTransferChannel } from "./native-channel.ts";
 import type { NegotiatedOptions } from "./options.ts";
 import type { TftpRequest } from "./packet.ts";
 import { prepareTransfer } from "./prepare-transfer.ts";
-import type { Transfer, TransferSummary } from "./transfer.ts";
+import type { RunnableTransfer, TransferSummary } from "./transfer.ts";
 
 /** What a runner tells the server about its transfers. */
 export interface RunnerEvents {
@@ -35,8 +37,8 @@ export interface TransferTarget {
 
 interface RunningTransfer {
   id: number;
-  channel?: TransferChannel;
-  transfer?: Transfer;
+  channel?: TransferChannel | NativeTransferChannel;
+  transfer?: RunnableTransfer;
   /** Set by cancel() while the transfer is still being prepared. */
   cancellation?: { reason: string; tellClient: boolean };
   lingerTimer?: NodeJS.Timeout;
@@ -82,15 +84,9 @@ export class TransferRunner implements TransferTarget {
   }
 
   private async runRecord(record: RunningTransfer, request: TftpRequest, client: TftpClient): Promise<void> {
-    let channel: TransferChannel;
+    let channel: TransferChannel | NativeTransferChannel;
     try {
-      channel = await TransferChannel.open(
-        this.socketType,
-        this.config.host,
-        client.address,
-        client.port,
-        () => this.events.stranger(),
-      );
+      channel = await this.openChannel(request, client);
     } catch (error) {
       const refusal = new TftpRefusal(TftpErrorCode.NotDefined, "Server could not open a transfer port");
       this.events.refuse(client, refusal.tftpCode, refusal.message);
@@ -133,6 +129,18 @@ export class TransferRunner implements TransferTarget {
     const { cancellation } = record;
     if (cancellation) record.transfer.abort(cancellation.reason, cancellation.tellClient);
     else record.transfer.start();
+  }
+
+  /** Octet reads of files run in the native read loop when the server uses it. */
+  private openChannel(request: TftpRequest, client: TftpClient) {
+    const { host } = this.config;
+    const onStranger = () => this.events.stranger();
+    const native =
+      this.config.nativeReads && request.kind === "read" && request.mode === "octet" && !this.config.onRead;
+    const loop = native ? nativeReadLoop() : undefined;
+    return loop
+      ? NativeTransferChannel.open(loop, this.socketType, host, client.address, client.port, onStranger)
+      : TransferChannel.open(this.socketType, host, client.address, client.port, onStranger);
   }
 
   private cancelRecord(record: RunningTransfer, reason: string, tellClient: boolean): void {

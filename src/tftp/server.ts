@@ -241,6 +241,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     else if (summary.outcome === "failed") totals.failedTransfers++;
     else if (summary.outcome === "aborted") totals.abortedTransfers++;
     else totals.sizeProbes++;
+    if (summary.native) totals.nativeTransfers++;
     if (kind === "read") totals.bytesSent += summary.bytes;
     else totals.bytesReceived += summary.bytes;
     totals.retransmits += summary.retransmits;

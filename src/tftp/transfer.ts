@@ -17,6 +17,8 @@ export interface TransferSummary {
   blocks: number;
   /** Packets sent again after a timeout. */
   retransmits: number;
+  /** Set when the native read loop sent the file. */
+  native?: true;
 }
 
 export interface TransferSettings {
@@ -28,7 +30,18 @@ export interface TransferSettings {
   onEnd: (summary: TransferSummary) => void;
 }
 
-export abstract class Transfer implements PacketHandler {
+/** What the runner needs of a transfer, whether it runs here or in the native read loop. */
+export interface RunnableTransfer {
+  start(): void;
+  /** Ends the transfer from outside: the server stops, or the client started over. */
+  abort(message: string, tellClient: boolean): void;
+  /** How long the socket should stay open after the end, to answer a repeated last packet. */
+  readonly lingerMs: number;
+  /** Settles once the transfer released its resources after the end. */
+  readonly released: Promise<void>;
+}
+
+export abstract class Transfer implements PacketHandler, RunnableTransfer {
   protected bytes = 0;
   protected blocks = 0;
   protected retransmits = 0;

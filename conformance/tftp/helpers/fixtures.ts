@@ -21,6 +21,12 @@ export interface Served {
  */
 export const fastRetransmit = { timeoutMs: 200, minTimeoutMs: 20, retries: 10 } as const;
 
+/**
+ * The engine that sends octet reads of files: the conformance project runs the suite once with
+ * the native read loop (which must then be built) and once, as conformance-js, in JavaScript.
+ */
+export const engine = { nativeReads: process.env.DUTKIT_TFTP_ENGINE !== "javascript" } as const;
+
 export async function tempDirectory(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `dutkit-tftp-${prefix}-`));
 }
@@ -31,6 +37,7 @@ export async function serve(options: Partial<TftpServerOptions> = {}, root?: str
   const server = new TftpServer({
     host: "127.0.0.1",
     port: 0,
+    ...engine,
     ...fastRetransmit,
     ...options,
     root: servedRoot,
