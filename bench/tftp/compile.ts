@@ -4,7 +4,15 @@
  * in the server's peak RSS and start-up. Transpiled once per benchmark run into a temporary
  * directory that is removed when the benchmark exits.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,6 +49,8 @@ export function compiledServerChild(): string {
     if (name.endsWith(".ts") && !name.endsWith(".test.ts")) transpile(join(engine, name), outputRoot);
   }
   transpile(join(repository, "bench/tftp/server-child.ts"), outputRoot);
+  // The native read loop is found relative to src/tftp/, as in the repository.
+  symlinkSync(join(repository, "build"), join(outputRoot, "build"));
   compiled = join(outputRoot, "bench/tftp/server-child.js");
   return compiled;
 }

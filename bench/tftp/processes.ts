@@ -136,13 +136,16 @@ export async function startTftpdHpa(root: string): Promise<RunningServer> {
   };
 }
 
-/** Our server in a child process; `workers` transfer worker threads (0: all in one thread). */
-export async function startOurServer(
-  root: string,
-  busyPollMicros?: number,
-  workers = 0,
-): Promise<RunningServer> {
-  const args = [root, busyPollMicros === undefined ? "" : String(busyPollMicros), String(workers)];
+export interface OurServerSetup {
+  /** "native": octet reads in the native read loop; "javascript": every transfer in JavaScript. */
+  engine: "native" | "javascript";
+  /** Transfer worker threads (0: all in the server's thread). */
+  workers: number;
+}
+
+/** Our server in a child process. */
+export async function startOurServer(root: string, setup: OurServerSetup): Promise<RunningServer> {
+  const args = [root, String(setup.workers), setup.engine];
   const child = fork(compiledServerChild(), args, {
     execArgv: [],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -152,7 +155,7 @@ export async function startOurServer(
     child.once("exit", (code) => reject(new Error(`our server exited with ${code} before listening`)));
   });
   return {
-    name: `dutkit${busyPollMicros === 0 ? " (no busy-poll)" : ""}${workers > 0 ? ` (${workers} workers)` : ""}`,
+    name: `dutkit ${setup.engine === "native" ? "native" : "JS"}${setup.workers > 0 ? ` (${setup.workers} workers)` : ""}`,
     port,
     cpuSeconds: () => processCpuSeconds(child.pid!),
     async stop() {

@@ -4,8 +4,9 @@
  *   npm run bench:tftp -- [--runs 5]   (node --import ./scripts/ts-loader.mjs bench/tftp/run.ts)
  *     [--sections single,concurrency,windowsize] [--only TEXT] [--workers N]
  *
- * --workers sets our server's transfer worker threads (default: one per CPU; 0 runs every
- * transfer in the server's thread).
+ * Our server runs twice: with the native read loop (octet reads of files in a thread each;
+ * needs `npm run build:native`) and in JavaScript only, with --workers transfer worker threads
+ * (default: one per CPU; 0 runs every transfer in the server's thread).
  * --only keeps the single-client cases whose label contains TEXT.
  *
  * Needs tftp-hpa, busybox and tftpd-hpa (in.tftpd) installed, and root (in.tftpd chroots).
@@ -18,7 +19,14 @@ import { availableParallelism, cpus, release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { download } from "../../conformance/tftp/helpers/raw-client.ts";
-import { host, type RunningServer, startOurServer, startTftpdHpa, timeClient } from "./processes.ts";
+import {
+  host,
+  type OurServerSetup,
+  type RunningServer,
+  startOurServer,
+  startTftpdHpa,
+  timeClient,
+} from "./processes.ts";
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +42,8 @@ const sections = new Set(values.sections.split(","));
 const BIG = { name: "big.bin", bytes: 64 << 20 };
 const MEDIUM = { name: "m8.bin", bytes: 8 << 20 };
 const CONCURRENT_CLIENTS = 50;
+const NATIVE: OurServerSetup = { engine: "native", workers: 0 };
+const JAVASCRIPT: OurServerSetup = { engine: "javascript", workers };
 
 interface ClientCase {
   label: string;
@@ -173,37 +183,44 @@ async function measuredConcurrentRun(server: RunningServer, root: string) {
 }
 
 async function concurrencyTable(root: string, clientsRoot: string): Promise<string> {
-  const hpa = await startTftpdHpa(root);
-  const ours = await startOurServer(root, undefined, workers);
-  const times: Record<string, number[]> = { hpa: [], ours: [] };
-  const cpu: Record<string, number[]> = { hpa: [], ours: [] };
+  const servers = [
+    await startTftpdHpa(root),
+    await startOurServer(root, NATIVE),
+    await startOurServer(root, JAVASCRIPT),
+  ];
+  const times = servers.map(() => [] as number[]);
+  const cpu = servers.map(() => [] as number[]);
   const concurrentRuns = Math.min(runs, 3);
   for (let run = 0; run < concurrentRuns; run++) {
-    const order: [string, RunningServer][] = [
-      ["hpa", hpa],
-      ["ours", ours],
-    ];
+    const order = servers.map((_, index) => index);
     if (run % 2 === 1) order.reverse();
-    for (const [key, server] of order) {
-      const measured = await measuredConcurrentRun(server, clientsRoot);
-      times[key]!.push(measured.elapsed);
-      cpu[key]!.push(measured.cpu);
+    for (const index of order) {
+      const measured = await measuredConcurrentRun(servers[index]!, clientsRoot);
+      times[index]!.push(measured.elapsed);
+      cpu[index]!.push(measured.cpu);
     }
   }
-  await hpa.stop();
-  const { maxRssKiB, stats } = await ours.stop();
-  const hpaMedian = median(times.hpa!);
-  const oursMedian = median(times.ours!);
-  const notCompleted = stats ? stats.startedTransfers - stats.completedTransfers : Number.NaN;
-  return [
-    `| ${CONCURRENT_CLIENTS} busybox clients x 8 MiB, 512 B blocks | tftpd-hpa s | dutkit s | ratio | tftpd-hpa CPU s | dutkit CPU s | dutkit peak RSS MiB | dutkit transfers not completed | dutkit retransmits |`,
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    `| median of ${concurrentRuns} | ${seconds(hpaMedian)} | ${seconds(oursMedian)} | ${(oursMedian / hpaMedian).toFixed(2)} | ${median(cpu.hpa!).toFixed(2)} | ${median(cpu.ours!).toFixed(2)} | ${((maxRssKiB ?? 0) / 1024).toFixed(0)} | ${notCompleted} of ${stats?.startedTransfers} | ${stats?.retransmits} |`,
-  ].join("\n");
+  const hpaMedian = median(times[0]!);
+  const lines = [
+    `| ${CONCURRENT_CLIENTS} busybox clients x 8 MiB, 512 B blocks, median of ${concurrentRuns} | wall s | ratio to tftpd-hpa | server CPU s | peak RSS MiB | transfers not completed | retransmits |`,
+    "| --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const [index, server] of servers.entries()) {
+    const { maxRssKiB, stats } = await server.stop();
+    const wall = median(times[index]!);
+    const notCompleted = stats
+      ? `${stats.startedTransfers - stats.completedTransfers} of ${stats.startedTransfers}`
+      : "-";
+    const rss = maxRssKiB === undefined ? "-" : (maxRssKiB / 1024).toFixed(0);
+    lines.push(
+      `| ${server.name} | ${seconds(wall)} | ${(wall / hpaMedian).toFixed(2)} | ${median(cpu[index]!).toFixed(2)} | ${rss} | ${notCompleted} | ${stats?.retransmits ?? "-"} |`,
+    );
+  }
+  return lines.join("\n");
 }
 
 async function windowsizeTable(root: string, mediumHash: string): Promise<string> {
-  const ours = await startOurServer(root, undefined, workers);
+  const ours = await startOurServer(root, NATIVE);
   const lines = [
     "| raw client, 8 MiB | blksize | windowsize | median s | MiB/s |",
     "| --- | --- | --- | --- | --- |",
@@ -238,13 +255,13 @@ async function main(): Promise<void> {
     const mediumHash = await makeFile(root, MEDIUM.name, MEDIUM.bytes);
     const cpu = cpus()[0]?.model ?? "unknown CPU";
     console.log(
-      `Node ${process.version}, ${cpus().length} CPUs (${cpu}), Linux ${release()}, ${runs} runs, ${workers} transfer workers\n`,
+      `Node ${process.version}, ${cpus().length} CPUs (${cpu}), Linux ${release()}, ${runs} runs\n`,
     );
     if (sections.has("single")) {
       const servers = [
         await startTftpdHpa(root),
-        await startOurServer(root, undefined, workers),
-        await startOurServer(root, 0, workers),
+        await startOurServer(root, NATIVE),
+        await startOurServer(root, JAVASCRIPT),
       ];
       try {
         console.log(`64 MiB file, median wall time of ${runs} alternating runs:\n`);

@@ -5,14 +5,14 @@
  */
 import { TftpServer } from "../../src/tftp/index.ts";
 
-const [root, busyPoll, workers] = process.argv.slice(2);
+const [root, workers, engine] = process.argv.slice(2);
 const server = new TftpServer({
   root: root!,
   host: "127.0.0.1",
   port: 0,
   maxTransfers: 256,
-  busyPollMicros: busyPoll === undefined || busyPoll === "" ? undefined : Number(busyPoll),
-  workers: workers === undefined ? undefined : Number(workers),
+  workers: Number(workers),
+  nativeReads: engine === "native",
 });
 await server.start();
 process.send?.({ port: server.address().port });
