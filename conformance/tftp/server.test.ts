@@ -22,7 +22,7 @@ import {
   tempDirectory,
   writeFiles,
 } from "./helpers/fixtures.ts";
-import { ack, data, errorOf, OP, opcodeOf, rrq, wrq } from "./helpers/packets.ts";
+import { ack, blockOf, data, errorOf, OP, opcodeOf, rrq, wrq } from "./helpers/packets.ts";
 import { portsBelow1024AreOpen, startUnprivileged } from "./helpers/privilege.ts";
 import { download, RawClient, upload } from "./helpers/raw-client.ts";
 
@@ -166,6 +166,49 @@ describe("events and totals", () => {
       // The engine under test sent the file (the missing one never reached a transfer).
       nativeTransfers: engine.nativeReads ? 1 : 0,
     });
+  });
+});
+
+describe("timeouts", () => {
+  const quickTimeouts = { retries: 2, timeoutMs: 40, minTimeoutMs: 10 } as const;
+
+  async function startRead(options: Parameters<typeof serve>[0]) {
+    const served = await start(options);
+    await writeFiles(served.root, { "f.bin": bytes(2000) });
+    const ends: TransferEndEvent[] = [];
+    served.server.on("transferEnd", (event) => ends.push(event));
+    const client = await RawClient.open();
+    client.send(rrq("f.bin"), served.port);
+    return { ends, client };
+  }
+
+  it("sends a block again when its ACK does not come, then gives up with ERROR 0", async () => {
+    const { ends, client } = await startRead(quickTimeouts);
+    try {
+      const packets = (await client.receiveSeveral(4)).map((received) => received.packet);
+      expect(packets.slice(0, 3).map((packet) => [opcodeOf(packet), blockOf(packet)])).toEqual([
+        [OP.DATA, 1],
+        [OP.DATA, 1],
+        [OP.DATA, 1],
+      ]);
+      expect(errorOf(packets[3]!)).toEqual({ code: 0, message: "Transfer timed out after 2 retries" });
+      await eventually(() => ends.length === 1);
+      expect(ends[0]).toMatchObject({ outcome: "failed", retransmits: 2, blocks: 0 });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("ends a read whose client went away (ICMP port unreachable) without waiting for every retry", async () => {
+    const { ends, client } = await startRead({ ...quickTimeouts, retries: 50 });
+    await client.receive();
+    await client.close();
+    await eventually(() => ends.length === 1);
+    expect(ends[0]).toMatchObject({
+      outcome: "aborted",
+      error: { message: "Client port unreachable: the client went away" },
+    });
+    expect(ends[0]!.retransmits).toBeLessThan(50);
   });
 });
 

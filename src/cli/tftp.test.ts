@@ -120,18 +120,20 @@ describe("dutkit tftp serve", () => {
     expect(stdout).toMatch(
       /^read 127\.0\.0\.1:\d+ "hello\.txt" completed 16 B 1 blocks 0 retransmits [\d.]+ ms/m,
     );
-    expect(stdout).toMatch(/read-only\); Ctrl-C stops it\n/);
+    expect(stdout).toMatch(/read-only, (native read loop|JavaScript only)\); Ctrl-C stops it\n/);
     expect(stdout).toMatch(
       /SIGINT: stopping the TFTP server\nstopped after 1 transfers: 1 completed, 0 failed, 0 aborted\n$/,
     );
   });
 
-  test("the real bin stops cleanly on SIGINT", async () => {
-    const cli = spawnCli(["tftp", "serve", "--root", dir, "--host", "127.0.0.1", "--port", "0", "-v"]);
+  test("the real bin stops cleanly on SIGINT (--no-native sends from JavaScript)", async () => {
+    const args = ["tftp", "serve", "--root", dir, "--host", "127.0.0.1", "--port", "0", "--no-native", "-v"];
+    const cli = spawnCli(args);
     try {
-      const [, port] = await cli.line(/listening on 127\.0\.0\.1:(\d+)/);
+      const [, port] = await cli.line(/listening on 127\.0\.0\.1:(\d+) .*JavaScript only/);
       expect(await busyboxGet(Number(port), "hello.txt")).toBe("hello over tftp\n");
-      await cli.line(/^read .* completed/m);
+      const [line] = await cli.line(/^read .* completed.*$/m);
+      expect(line).not.toMatch(/ native$/);
       cli.child.kill("SIGINT");
       expect(await cli.exited).toBe(0);
       expect(cli.output().stdout).toContain("stopped after 1 transfers: 1 completed");

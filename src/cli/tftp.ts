@@ -14,6 +14,8 @@ export interface TftpServeOptions {
   write?: boolean;
   overwrite?: boolean;
   maxTransfers?: number;
+  /** false (--no-native): send every file from JavaScript. */
+  native?: boolean;
   verbose?: boolean;
 }
 
@@ -36,6 +38,7 @@ export function formatTransfer(event: TransferEndEvent): string {
   ];
   if (options?.blksize !== undefined) parts.push(`blksize ${options.blksize}`);
   if (options?.windowsize !== undefined) parts.push(`windowsize ${options.windowsize}`);
+  if (event.native) parts.push("native");
   const line = parts.join(" ");
   return event.error ? `${line}: ${event.error.message}\n` : `${line}\n`;
 }
@@ -54,6 +57,7 @@ export async function serveTftp(options: TftpServeOptions, io: CliIo, stop: Prom
     perClientRoot: options.perClientRoot ?? false,
     write: { enabled: options.write ?? false, overwrite: options.overwrite ?? false },
     maxTransfers: options.maxTransfers,
+    nativeReads: options.native === false ? false : undefined,
   };
   let server: TftpServer;
   try {
@@ -66,8 +70,9 @@ export async function serveTftp(options: TftpServeOptions, io: CliIo, stop: Prom
   server.on("warning", (warning) => io.stderr(`dutkit tftp: ${warning.message}\n`));
   const { host, port } = server.address();
   const access = options.write ? (options.overwrite ? "read-write, overwrite" : "read-write") : "read-only";
+  const engine = server.nativeReads ? "native read loop" : "JavaScript only";
   io.stdout(
-    `TFTP server listening on ${hostPort(host, port)} (root ${serverOptions.root}, ${access}); Ctrl-C stops it\n`,
+    `TFTP server listening on ${hostPort(host, port)} (root ${serverOptions.root}, ${access}, ${engine}); Ctrl-C stops it\n`,
   );
   const signal = await stop;
   io.stdout(`${signal}: stopping the TFTP server\n`);
@@ -98,6 +103,7 @@ export function registerTftpCommands(program: Command, context: CommandContext):
       "transfers in progress at once",
       integerOption("--max-transfers", 1, 100_000),
     )
+    .option("--no-native", "send files from JavaScript, not from the native read loop (npm run build:native)")
     .option("-v, --verbose", "print a line per finished transfer")
     .action(async (options: TftpServeOptions) => {
       const signals = stopSignals();

@@ -4,6 +4,7 @@
  * the server's own thread and, unchanged, inside each transfer worker (transfer-worker.ts).
  */
 import type { SocketType } from "node:dgram";
+import { isIP } from "node:net";
 import { BusyPoller } from "./busy-poll.ts";
 import { TransferChannel } from "./channel.ts";
 import type { ResolvedServerOptions, TftpClient } from "./config.ts";
@@ -131,12 +132,20 @@ export class TransferRunner implements TransferTarget {
     else record.transfer.start();
   }
 
-  /** Octet reads of files run in the native read loop when the server uses it. */
+  /**
+   * Octet reads of files run in the native read loop when the server uses it and both
+   * addresses are plain numeric ones (the loop parses no host names or IPv6 zones).
+   */
   private openChannel(request: TftpRequest, client: TftpClient) {
     const { host } = this.config;
     const onStranger = () => this.events.stranger();
     const native =
-      this.config.nativeReads && request.kind === "read" && request.mode === "octet" && !this.config.onRead;
+      this.config.nativeReads &&
+      request.kind === "read" &&
+      request.mode === "octet" &&
+      !this.config.onRead &&
+      isPlainAddress(host) &&
+      isPlainAddress(client.address);
     const loop = native ? nativeReadLoop() : undefined;
     return loop
       ? NativeTransferChannel.open(loop, this.socketType, host, client.address, client.port, onStranger)
@@ -184,4 +193,8 @@ export class TransferRunner implements TransferTarget {
     this.pending.add(settled);
     settled.finally(() => this.pending.delete(settled));
   }
+}
+
+function isPlainAddress(address: string): boolean {
+  return isIP(address) !== 0 && !address.includes("%");
 }

@@ -125,6 +125,11 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     return { host: address, port, family: family === "IPv6" ? "IPv6" : "IPv4" };
   }
 
+  /** Whether octet reads of files go out through the native read loop (option nativeReads). */
+  get nativeReads(): boolean {
+    return this.config.nativeReads;
+  }
+
   stats(): TftpServerStats {
     return { ...this.totals, activeTransfers: this.transfers.size };
   }
