@@ -3,6 +3,8 @@
 // with node-gyp. Without it the server sends every transfer from JavaScript, which is correct
 // but slower with large blocks. Usage: node scripts/build-native.mjs [--required]
 //   --required  fail when it cannot be built (the test run must cover the native path)
+// It is also the package's install script, so that installing dutkit on a machine without a
+// compiler warns instead of failing (npm would otherwise run node-gyp for binding.gyp itself).
 import { spawnSync } from "node:child_process";
 import { platform } from "node:os";
 

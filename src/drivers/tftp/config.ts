@@ -49,6 +49,10 @@ export const TftpConfig = z
       .max(255_000)
       .optional()
       .describe("retransmit timeout until the round trip is measured"),
+    native_reads: z
+      .boolean()
+      .optional()
+      .describe("send files from the native read loop (npm run build:native); default: when it is built"),
   })
   .describe("Tftp options");
 

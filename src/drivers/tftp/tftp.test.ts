@@ -10,6 +10,7 @@ import { FailedPreconditionError } from "../../core/errors.ts";
 import { findDriverType } from "../../core/registry.ts";
 import { exporterConfig, openBoard } from "../../storage/__fixtures__/board.ts";
 import "./index.ts";
+import { nativeReadLoop } from "../../tftp/native.ts";
 import type { TftpServerClient } from "./client.ts";
 
 const run = promisify(execFile);
@@ -56,6 +57,8 @@ describe("Tftp driver", () => {
         filename: "boot/Image",
         outcome: "completed",
         bytes: 200_000,
+        // Sent by the native read loop whenever it is built (the default).
+        native: nativeReadLoop() !== undefined,
       });
       expect((await tftp.stats()).completedTransfers).toBe(2);
       await tftp.stop();

@@ -29,6 +29,8 @@ export interface TftpTransferRecord {
   durationMs: number;
   blksize: number | null;
   windowsize: number | null;
+  /** Sent by the native read loop. */
+  native: boolean;
   error: string | null;
 }
 
@@ -52,6 +54,7 @@ function transferRecord(event: TransferEndEvent): TftpTransferRecord {
     durationMs: Math.round(event.durationMs * 1000) / 1000,
     blksize: options?.blksize ?? null,
     windowsize: options?.windowsize ?? null,
+    native: event.native === true,
     error: event.error ? event.error.message : null,
   };
 }
@@ -96,6 +99,7 @@ export class Tftp extends Driver {
       maxTransfers: config.max_transfers,
       retries: config.retries,
       timeoutMs: config.timeout_ms,
+      nativeReads: config.native_reads,
     };
     this.server = new TftpServer(serverOptions);
     this.server.on("transferEnd", (event) => {
