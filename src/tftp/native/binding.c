@@ -85,6 +85,16 @@ static native_transfer_t *unwrap(napi_env env, napi_value value) {
   return data;
 }
 
+/* Reads a call's `count` arguments, the first a transfer handle: NULL (an exception thrown) if not. */
+static native_transfer_t *transfer_call(napi_env env, napi_callback_info info, size_t count, napi_value *argv) {
+  size_t argc = count;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < count) {
+    napi_throw_type_error(env, "ERR_TFTP_NATIVE", "dutkit_tftp: missing arguments");
+    return NULL;
+  }
+  return unwrap(env, argv[0]);
+}
+
 static int get_string(napi_env env, napi_value value, char *buffer, size_t size) {
   size_t length = 0;
   return napi_get_value_string_utf8(env, value, buffer, size, &length) == napi_ok && length < size - 1;
@@ -152,10 +162,8 @@ static napi_value open_socket(napi_env env, napi_callback_info info) {
 
 /* send(handle, bytes): one datagram to the client, now (ERROR packets). */
 static napi_value send_datagram(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  native_transfer_t *t = unwrap(env, argv[0]);
+  native_transfer_t *t = transfer_call(env, info, 2, argv);
   if (!t) return NULL;
   void *data;
   size_t length;
@@ -208,10 +216,8 @@ static void call_on_end(napi_env env, napi_value callback, void *context, void *
 
 /* startRead(handle, fd, {size, blksize, windowsize, initialMs, minMs, maxMs, fixedMs, retries}, oack|null, onEnd) */
 static napi_value start_read(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  native_transfer_t *t = unwrap(env, argv[0]);
+  native_transfer_t *t = transfer_call(env, info, 5, argv);
   if (!t) return NULL;
   if (t->running || t->read.sock < 0) {
     napi_throw_error(env, "ERR_TFTP_NATIVE", "dutkit_tftp: transfer already started or closed");
@@ -265,10 +271,8 @@ static napi_value start_read(napi_env env, napi_callback_info info) {
  * Returns undefined when the transfer never started or was already stopped.
  */
 static napi_value abort_transfer(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  native_transfer_t *t = unwrap(env, argv[0]);
+  native_transfer_t *t = transfer_call(env, info, 1, argv);
   if (!t || !t->running) return NULL;
   stop_thread(t);
   return report_object(env, &t->read.result);
@@ -276,10 +280,8 @@ static napi_value abort_transfer(napi_env env, napi_callback_info info) {
 
 /* close(handle): waits for the thread, closes the socket. Safe to call twice. */
 static napi_value close_transfer(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  native_transfer_t *t = unwrap(env, argv[0]);
+  native_transfer_t *t = transfer_call(env, info, 1, argv);
   if (t) release_transfer(t);
   return NULL;
 }
