@@ -6,7 +6,7 @@
 import { constants } from "node:os";
 import type { FileContentReader } from "./content.ts";
 import { TftpErrorCode, TftpRefusal, transferErrorOf } from "./errors.ts";
-import { NativeEnd, type NativeEndReport } from "./native.ts";
+import { NativeEnd, type NativeEndReport, type NativeReadParameters } from "./native.ts";
 import type { NativeTransferChannel } from "./native-channel.ts";
 import { decodeError, encodeOack } from "./packet.ts";
 import type { ReadTransferParameters } from "./read-transfer.ts";
@@ -47,24 +47,34 @@ export class NativeReadTransfer implements RunnableTransfer {
   start(): void {
     if (this.state !== "ready") return;
     this.state = "running";
-    const { blksize, windowsize, oack } = this.parameters;
+    const { oack } = this.parameters;
+    try {
+      this.channel.loop.startRead(
+        this.channel.handle,
+        this.reader.fd,
+        this.nativeParameters(),
+        oack.length > 0 ? encodeOack(oack) : null,
+        (report) => this.finished(report),
+      );
+    } catch (error) {
+      // No thread (the process's thread limit, memory): the client hears why, nothing is left.
+      const reason = (error as { message?: unknown })?.message ?? error;
+      this.failWith(TftpErrorCode.NotDefined, `Server error: ${String(reason)}`, noCounts);
+    }
+  }
+
+  private nativeParameters(): NativeReadParameters {
     const { retransmit, negotiatedTimeout, retries } = this.settings;
-    this.channel.loop.startRead(
-      this.channel.handle,
-      this.reader.fd,
-      {
-        size: this.reader.size,
-        blksize,
-        windowsize,
-        initialMs: retransmit.initialMs,
-        minMs: retransmit.minMs,
-        maxMs: retransmit.maxMs,
-        fixedMs: negotiatedTimeout === undefined ? 0 : negotiatedTimeout * 1000,
-        retries,
-      },
-      oack.length > 0 ? encodeOack(oack) : null,
-      (report) => this.finished(report),
-    );
+    return {
+      size: this.reader.size,
+      blksize: this.parameters.blksize,
+      windowsize: this.parameters.windowsize,
+      initialMs: retransmit.initialMs,
+      minMs: retransmit.minMs,
+      maxMs: retransmit.maxMs,
+      fixedMs: negotiatedTimeout === undefined ? 0 : negotiatedTimeout * 1000,
+      retries,
+    };
   }
 
   abort(message: string, tellClient: boolean): void {
