@@ -8,8 +8,17 @@ import type { FileContentReader } from "./content.ts";
 import { TftpErrorCode, TftpRefusal, transferErrorOf } from "./errors.ts";
 import { NativeEnd, type NativeEndReport, type NativeReadParameters } from "./native.ts";
 import type { NativeTransferChannel } from "./native-channel.ts";
-import { decodeError, encodeOack } from "./packet.ts";
+import { encodeOack } from "./packet.ts";
 import type { ReadTransferParameters } from "./read-transfer.ts";
+import {
+  clientGone,
+  clientSentError,
+  readFailed,
+  shortPacket,
+  socketFailed,
+  timedOut,
+  unexpectedOpcode,
+} from "./refusals.ts";
 import type { RetransmitSettings } from "./retransmit.ts";
 import type { RunnableTransfer, TransferOutcome, TransferSummary } from "./transfer.ts";
 
@@ -59,7 +68,7 @@ export class NativeReadTransfer implements RunnableTransfer {
     } catch (error) {
       // No thread (the process's thread limit, memory): the client hears why, nothing is left.
       const reason = (error as { message?: unknown })?.message ?? error;
-      this.failWith(TftpErrorCode.NotDefined, `Server error: ${String(reason)}`, noCounts);
+      this.failWith(new TftpRefusal(TftpErrorCode.NotDefined, `Server error: ${String(reason)}`), noCounts);
     }
   }
 
@@ -96,40 +105,28 @@ export class NativeReadTransfer implements RunnableTransfer {
       case NativeEnd.Completed:
         this.end("completed", counts);
         return;
-      case NativeEnd.ClientError: {
-        const { code, message } = decodeError(report.errorPacket ?? Buffer.alloc(4));
-        const text = `Client sent ERROR ${code}${message ? `: ${message}` : ""}`;
+      case NativeEnd.ClientError:
         // An ERROR in answer to the OACK is how UEFI PXE probes the size before asking again.
-        const outcome = report.awaitingOack ? "size-probe" : "aborted";
-        this.end(outcome, counts, new TftpRefusal(TftpErrorCode.NotDefined, text));
+        this.end(
+          report.awaitingOack ? "size-probe" : "aborted",
+          counts,
+          clientSentError(report.errorPacket ?? Buffer.alloc(4)),
+        );
         return;
-      }
       case NativeEnd.ShortPacket:
-        this.failWith(TftpErrorCode.IllegalOperation, "Malformed packet: shorter than 4 bytes", counts);
+        this.failWith(shortPacket(), counts);
         return;
       case NativeEnd.UnexpectedOpcode:
-        this.failWith(TftpErrorCode.IllegalOperation, `Expected an ACK, got opcode ${report.detail}`, counts);
+        this.failWith(unexpectedOpcode("an ACK", report.detail), counts);
         return;
       case NativeEnd.TimedOut:
-        this.failWith(
-          TftpErrorCode.NotDefined,
-          `Transfer timed out after ${this.settings.retries} retries`,
-          counts,
-        );
+        this.failWith(timedOut(this.settings.retries), counts);
         return;
       case NativeEnd.Unreachable:
-        this.end(
-          "aborted",
-          counts,
-          new TftpRefusal(TftpErrorCode.NotDefined, "Client port unreachable: the client went away"),
-        );
+        this.end("aborted", counts, clientGone());
         return;
       case NativeEnd.ReadFailed:
-        this.failWith(
-          TftpErrorCode.NotDefined,
-          `Reading the file failed: ${errnoName(report.detail)}`,
-          counts,
-        );
+        this.failWith(readFailed(errnoName(report.detail)), counts);
         return;
       case NativeEnd.Aborted: {
         const request = this.abortRequest ?? { message: "Transfer aborted", tellClient: false };
@@ -137,11 +134,7 @@ export class NativeReadTransfer implements RunnableTransfer {
         return;
       }
       default:
-        this.end(
-          "aborted",
-          counts,
-          new TftpRefusal(TftpErrorCode.NotDefined, `Socket error: ${errnoName(report.detail)}`),
-        );
+        this.end("aborted", counts, socketFailed(errnoName(report.detail)));
     }
   }
 
@@ -149,19 +142,14 @@ export class NativeReadTransfer implements RunnableTransfer {
   private endAborted(message: string, tellClient: boolean, awaitingOack: boolean, counts = noCounts): void {
     const refusal = new TftpRefusal(TftpErrorCode.NotDefined, message);
     if (awaitingOack && !tellClient) this.end("size-probe", counts, refusal);
-    else if (tellClient) this.failWith(refusal.tftpCode, message, counts, "aborted");
+    else if (tellClient) this.failWith(refusal, counts, "aborted");
     else this.end("aborted", counts, refusal);
   }
 
-  private failWith(
-    code: TftpErrorCode,
-    message: string,
-    counts: TransferCounts,
-    outcome: TransferOutcome = "failed",
-  ): void {
+  private failWith(refusal: TftpRefusal, counts: TransferCounts, outcome: TransferOutcome = "failed"): void {
     if (this.state === "ended") return;
-    this.channel.sendError(code, message);
-    this.end(outcome, counts, new TftpRefusal(code, message));
+    this.channel.sendError(refusal.tftpCode, refusal.message);
+    this.end(outcome, counts, refusal);
   }
 
   private end(outcome: TransferOutcome, counts: TransferCounts, refusal?: TftpRefusal): void {

@@ -9,6 +9,7 @@ import type { ContentReader } from "./content.ts";
 import { TftpErrorCode, TftpRefusal } from "./errors.ts";
 import { OutgoingBuffer } from "./outgoing-buffer.ts";
 import { allocateDataPacket, encodeOack, Opcode } from "./packet.ts";
+import { readFailed, shortPacket, unexpectedOpcode } from "./refusals.ts";
 import { Transfer, type TransferSettings } from "./transfer.ts";
 
 /** Read-ahead: few large file reads instead of one per block, and at least 16 blocks each. */
@@ -85,9 +86,7 @@ export class ReadTransfer extends Transfer {
 
   handlePacket(packet: Buffer): void {
     if (packet.length < 4) {
-      this.failWith(
-        new TftpRefusal(TftpErrorCode.IllegalOperation, "Malformed packet: shorter than 4 bytes"),
-      );
+      this.failWith(shortPacket());
       return;
     }
     const opcode = (packet[0]! << 8) | packet[1]!;
@@ -96,7 +95,7 @@ export class ReadTransfer extends Transfer {
       // An ERROR in answer to the OACK is how UEFI PXE probes the size before asking again.
       this.clientError(packet, this.awaitingOptionAck ? "size-probe" : "aborted");
     } else {
-      this.failWith(new TftpRefusal(TftpErrorCode.IllegalOperation, `Expected an ACK, got opcode ${opcode}`));
+      this.failWith(unexpectedOpcode("an ACK", opcode));
     }
   }
 
@@ -185,11 +184,7 @@ export class ReadTransfer extends Transfer {
     if (this.ended) return;
     const failure = this.data.error;
     if (failure !== undefined) {
-      this.failWith(
-        failure instanceof TftpRefusal
-          ? failure
-          : new TftpRefusal(TftpErrorCode.NotDefined, `Reading the file failed: ${messageOf(failure)}`),
-      );
+      this.failWith(failure instanceof TftpRefusal ? failure : readFailed(messageOf(failure)));
       return;
     }
     if (this.waitingForData) {

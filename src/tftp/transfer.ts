@@ -3,7 +3,7 @@
 import type { BusyPoller } from "./busy-poll.ts";
 import type { PacketHandler, TransferChannel } from "./channel.ts";
 import { TftpErrorCode, TftpRefusal, type TransferError, transferErrorOf } from "./errors.ts";
-import { decodeError } from "./packet.ts";
+import { clientGone, clientSentError, socketFailed, timedOut } from "./refusals.ts";
 import type { RetransmitTimeout } from "./retransmit.ts";
 
 export type TransferOutcome = "completed" | "failed" | "aborted" | "size-probe";
@@ -76,7 +76,7 @@ export abstract class Transfer implements PacketHandler, RunnableTransfer {
       this.peerUnreachable = true;
       return;
     }
-    this.end("aborted", new TftpRefusal(TftpErrorCode.NotDefined, `Socket error: ${error.message}`));
+    this.end("aborted", socketFailed(error.message));
   }
 
   /** Ends the transfer from outside: the server stops, or the client started over. */
@@ -144,20 +144,11 @@ export abstract class Transfer implements PacketHandler, RunnableTransfer {
   private expire(): void {
     if (this.ended) return;
     if (this.peerUnreachable) {
-      this.end(
-        "aborted",
-        new TftpRefusal(TftpErrorCode.NotDefined, "Client port unreachable: the client went away"),
-      );
+      this.end("aborted", clientGone());
       return;
     }
     if (this.retriesLeft <= 0) {
-      this.failWith(
-        new TftpRefusal(
-          TftpErrorCode.NotDefined,
-          `Transfer timed out after ${this.settings.retries} retries`,
-        ),
-        "failed",
-      );
+      this.failWith(timedOut(this.settings.retries), "failed");
       return;
     }
     this.retriesLeft--;
@@ -167,9 +158,7 @@ export abstract class Transfer implements PacketHandler, RunnableTransfer {
 
   /** A client ERROR ends the transfer without a reply (RFC 1350). */
   protected clientError(packet: Buffer, outcome: TransferOutcome = "aborted"): void {
-    const { code, message } = decodeError(packet);
-    const text = `Client sent ERROR ${code}${message ? `: ${message}` : ""}`;
-    this.end(outcome, new TftpRefusal(TftpErrorCode.NotDefined, text));
+    this.end(outcome, clientSentError(packet));
   }
 
   /** Tells the client why the transfer stops, then ends it. */

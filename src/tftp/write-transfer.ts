@@ -8,6 +8,7 @@ import type { TransferChannel } from "./channel.ts";
 import { TftpErrorCode, TftpRefusal } from "./errors.ts";
 import { NetasciiDecoder } from "./netascii.ts";
 import { encodeAck, encodeOack, Opcode } from "./packet.ts";
+import { shortPacket, unexpectedOpcode } from "./refusals.ts";
 import { Transfer, type TransferSettings } from "./transfer.ts";
 import { type UploadFile, uploadRefusal } from "./upload-file.ts";
 
@@ -65,9 +66,7 @@ export class WriteTransfer extends Transfer {
   handlePacket(packet: Buffer): void {
     if (packet.length < 4) {
       if (!this.ended) {
-        this.failWith(
-          new TftpRefusal(TftpErrorCode.IllegalOperation, "Malformed packet: shorter than 4 bytes"),
-        );
+        this.failWith(shortPacket());
       }
       return;
     }
@@ -79,8 +78,7 @@ export class WriteTransfer extends Transfer {
     }
     if (opcode === Opcode.DATA) this.handleData(packet);
     else if (opcode === Opcode.ERROR) this.clientError(packet);
-    else
-      this.failWith(new TftpRefusal(TftpErrorCode.IllegalOperation, `Expected DATA, got opcode ${opcode}`));
+    else this.failWith(unexpectedOpcode("DATA", opcode));
   }
 
   private handleData(packet: Buffer): void {
