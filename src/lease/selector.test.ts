@@ -45,11 +45,7 @@ describe("parseSelector", () => {
   });
 
   it("carries a stable code", () => {
-    try {
-      parseSelector("a in (");
-    } catch (error) {
-      expect((error as SelectorError).code).toBe("ERR_DUTKIT_SELECTOR");
-    }
+    expect(() => parseSelector("a in (")).toThrow(expect.objectContaining({ code: "ERR_DUTKIT_SELECTOR" }));
   });
 });
 
