@@ -4,6 +4,11 @@ import { projects } from "./vitest.workspace.ts";
 export default defineConfig({
   test: {
     projects,
-    reporters: ["default", ["./reporters/vitest.ts", { outputDir: "test-results" }]],
+    // The skip guard acts under CI=true only: a skipped test that is not allowed fails the run.
+    reporters: [
+      "default",
+      ["./reporters/vitest.ts", { outputDir: "test-results" }],
+      "./scripts/skip-guard/vitest.ts",
+    ],
   },
 });

@@ -18,7 +18,12 @@ export const projects: TestProjectInlineConfiguration[] = [
     resolve: { alias: sourceAliases },
     test: {
       name: "unit",
-      include: ["src/**/*.test.ts", "fixtures/**/*.test.ts", "reporters/**/*.test.ts"],
+      include: [
+        "src/**/*.test.ts",
+        "fixtures/**/*.test.ts",
+        "reporters/**/*.test.ts",
+        "scripts/**/*.test.ts",
+      ],
       // __fixtures__ holds suites that tests run in an inner vitest, some failing on purpose.
       exclude: ["**/node_modules/**", "**/__fixtures__/**"],
       typecheck: { enabled: true, include: ["src/**/*.test-d.ts", "fixtures/**/*.test-d.ts"] },

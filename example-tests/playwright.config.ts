@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "@playwright/test";
 
 // Debian's Chromium: `npx playwright install` cannot download a browser on CI machines.
@@ -9,7 +10,12 @@ export default defineConfig({
   workers: 1,
   // Playwright empties its output folder at the start: keep it apart from vitest's lease-usage files.
   outputDir: "../test-results/playwright",
-  reporter: [["list"], ["../reporters/playwright.ts", { outputDir: "../test-results/playwright-usage" }]],
+  reporter: [
+    ["list"],
+    ["../reporters/playwright.ts", { outputDir: "../test-results/playwright-usage" }],
+    // Under CI=true a skipped test that is not allowed fails the run.
+    ["../scripts/skip-guard/playwright.ts", { root: fileURLToPath(new URL("..", import.meta.url)) }],
+  ],
   use: {
     headless: true,
     launchOptions: {

@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // Installs the system programs the tests talk to (real peers, not mocks), through apt, when
 // they are missing. Usage: node scripts/ensure-peers.mjs [group ...]  (default: every group)
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 
-/** group → [binary to look for, Debian package that provides it] */
+/**
+ * group → [what to look for, Debian package that provides it]. What to look for is a path, a
+ * command on PATH, or a command and a text its output must contain: another program of the same
+ * name (netkit's `tftp` instead of tftp-hpa's) is not the peer the tests need.
+ */
 const peers = {
   browser: [["/usr/bin/chromium", "chromium"]],
   tftp: [
-    ["tftp", "tftp-hpa"],
-    ["busybox", "busybox"],
+    [{ command: ["tftp", "-V"], says: "tftp-hpa" }, "tftp-hpa"],
+    [{ command: ["busybox", "tftp", "--help"], says: "-b SIZE" }, "busybox"],
     ["/usr/sbin/in.tftpd", "tftpd-hpa"],
   ],
   serial: [
@@ -22,17 +26,26 @@ const peers = {
   ],
 };
 
-function found(binary) {
-  if (binary.startsWith("/")) {
+function found(peer) {
+  if (typeof peer === "object") {
+    const [command, ...args] = peer.command;
+    const result = spawnSync(command, args, {
+      encoding: "utf8",
+      timeout: 5000,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    return `${result.stdout ?? ""}${result.stderr ?? ""}`.includes(peer.says);
+  }
+  if (peer.startsWith("/")) {
     try {
-      accessSync(binary, constants.R_OK);
+      accessSync(peer, constants.R_OK);
       return true;
     } catch {
       return false;
     }
   }
   try {
-    execFileSync("sh", ["-c", `command -v ${binary}`], { stdio: "ignore" });
+    execFileSync("sh", ["-c", `command -v ${peer}`], { stdio: "ignore" });
     return true;
   } catch {
     return false;
@@ -47,7 +60,7 @@ for (const group of groups) {
   }
 }
 const wanted = (groups.length ? groups : Object.keys(peers)).flatMap((g) => peers[g]);
-const missing = [...new Set(wanted.filter(([binary]) => !found(binary)).map(([, pkg]) => pkg))];
+const missing = [...new Set(wanted.filter(([peer]) => !found(peer)).map(([, pkg]) => pkg))];
 if (missing.length === 0) process.exit(0);
 
 const asRoot = process.getuid?.() === 0;
@@ -72,4 +85,18 @@ if (missing.includes("tftpd-hpa")) {
   try {
     execFileSync("sh", ["-c", "service tftpd-hpa stop || pkill -x in.tftpd || true"], { stdio: "ignore" });
   } catch {}
+}
+// Installed, yet not what the tests need (say another `tftp` earlier on PATH): stop here, since
+// the tests would otherwise run against the wrong program.
+const stillMissing = wanted.filter(([peer]) => !found(peer));
+if (stillMissing.length > 0) {
+  const shown = stillMissing.map(([peer, pkg]) =>
+    typeof peer === "object"
+      ? `\`${peer.command.join(" ")}\` does not say "${peer.says}" (${pkg})`
+      : `${peer} (${pkg})`,
+  );
+  console.error(
+    `ensure-peers: after installing, still not found: ${shown.join("; ")}. Check which program comes first on PATH (command -v) and remove or reorder the other one.`,
+  );
+  process.exit(1);
 }
