@@ -13,6 +13,22 @@ test("a page shows what the board did", async ({ power, shell, page }) => {
   await expect(page.locator("#shell")).toHaveText("hello playwright");
 });
 
-test("the board is shared by the worker's tests", async ({ power }) => {
-  expect(await power.state()).toBe("on");
-});
+// The board is the worker's: what one test leaves on it, the next one sees. Serial mode makes
+// that order part of the suite (a failure of the first skips the second, which the CI skip
+// guard reports), instead of relying on the order tests happen to run in.
+test.describe
+  .serial("one board for the worker's tests", () => {
+    let leaseId: string;
+
+    test("the first test switches the power off", async ({ board, power }) => {
+      leaseId = board.leaseId;
+      await power.off();
+      expect(await power.state()).toBe("off");
+    });
+
+    test("the next test finds it off, on the same lease", async ({ board, power }) => {
+      expect(board.leaseId).toBe(leaseId);
+      expect(await power.state()).toBe("off");
+      expect((await power.history()).at(-1)).toMatchObject({ method: "off" });
+    });
+  });
