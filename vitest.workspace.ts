@@ -47,6 +47,17 @@ export const projects: TestProjectInlineConfiguration[] = [
       testTimeout: 60_000,
     },
   },
+  // Against the real Jumpstarter (pinned in interop/jumpstarter/, installed by
+  // scripts/ensure-jumpstarter.mjs): its CLIs, client and exporter as peers of ours.
+  {
+    resolve: { alias: sourceAliases },
+    test: {
+      name: "interop",
+      include: ["interop/**/*.test.ts"],
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
+    },
+  },
   // The TFTP suite runs once per engine that sends files (conformance/tftp/helpers/fixtures.ts).
   conformanceProject("conformance", "native", 0),
   conformanceProject("conformance-js", "javascript", 1),
