@@ -63,6 +63,29 @@ describe("Jumpstarter's client against dutkit's exporter", () => {
       children: ["power", "shell"],
     });
   });
+
+  test("a call with the wrong arguments is refused as INVALID_ARGUMENT; the exporter serves on", async () => {
+    const result = await python(
+      [
+        "import json",
+        "from jumpstarter.utils.env import env",
+        "with env() as client:",
+        "    try:",
+        "        client.power.call('on', 1, 2)",
+        "        refused = None",
+        "    except Exception as error:",
+        "        refused = [type(error).__name__, str(error)]",
+        "    client.power.on()",
+        "    print(json.dumps({'refused': refused, 'after': client.power.call('state')}))",
+      ].join("\n"),
+      { env: env() },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const { refused, after } = JSON.parse(result.stdout);
+    expect(refused[0]).toBe("DriverInvalidArgument");
+    expect(refused[1]).toMatch(/INVALID_ARGUMENT: power\.on\(\) takes no arguments; got 2$/);
+    expect(after).toBe("on");
+  });
 });
 
 describe("dutkit's client against Jumpstarter's exporter (jmp shell --exporter-config)", () => {

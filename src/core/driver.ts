@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Duplex } from "node:stream";
+import type { ArgumentList } from "./arguments.ts";
 import type { JsonValue } from "./value.ts";
 
 /**
@@ -14,6 +15,8 @@ export type MethodKind = "unary" | "stream" | "bytes";
 export interface MethodSpec {
   kind: MethodKind;
   description?: string;
+  /** The positional arguments, checked before the method runs; none declared: it takes none. */
+  args?: ArgumentList;
 }
 
 export type MethodTable = Readonly<Record<string, MethodSpec>>;

@@ -8,7 +8,7 @@ import { Driver, type MethodTable } from "../core/driver.ts";
 import { CloseError, InvalidArgumentError, NotFoundError, UnknownError } from "../core/errors.ts";
 import { registerDriverType } from "../core/registry.ts";
 import "../drivers/index.ts";
-import type { MockPowerClient } from "../drivers/power/index.ts";
+import type { MockPower, MockPowerClient } from "../drivers/power/index.ts";
 import { Session } from "./session.ts";
 
 const closed: string[] = [];
@@ -16,9 +16,9 @@ const closed: string[] = [];
 class Probe extends Driver {
   static override readonly clientId = "acme.client.WidgetClient";
   static override readonly methods: MethodTable = {
-    echo: { kind: "unary" },
-    fail: { kind: "unary" },
-    count: { kind: "stream" },
+    echo: { kind: "unary", args: z.tuple([z.unknown().describe("value")]) },
+    fail: { kind: "unary", args: z.tuple([z.string().describe("kind")]) },
+    count: { kind: "stream", args: z.tuple([z.number().describe("n")]) },
     pipe: { kind: "bytes" },
     badResult: { kind: "unary" },
   };
@@ -131,6 +131,27 @@ describe("Session", () => {
       /is a stream method; call it with StreamingDriverCall/,
     );
     await expect(s.call("no-such-uuid", "echo", [])).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  test("a call with the wrong arguments is refused before the driver runs, and the session serves on", async () => {
+    const s = await open({
+      power: { type: "MockPower" },
+      p: { type: "SessionTestProbe", config: { name: "p" } },
+    });
+    const power = s.driver<MockPower>("power");
+    await expect(s.call(power.uuid, "on", [1, 2])).rejects.toThrow(
+      new InvalidArgumentError("power.on() takes no arguments; got 2"),
+    );
+    expect(power.calls).toEqual([]);
+    const probe = s.driver("p").uuid;
+    await expect(s.call(probe, "fail", [])).rejects.toThrow("p.fail() takes 1 argument (kind); got 0");
+    await expect(s.call(probe, "fail", [7])).rejects.toThrow(
+      /^p\.fail\(\) argument 0 \(kind\): .*expected string/,
+    );
+    const items = s.streamingCall(probe, "count", ["3"]);
+    await expect(items.next()).rejects.toThrow(/p\.count\(\) argument 0 \(n\)/);
+    await s.call(power.uuid, "on", []);
+    expect(power.calls.map((c) => c.method)).toEqual(["on"]);
   });
 
   test("streams yield each item; byte streams return a duplex", async () => {

@@ -2,6 +2,7 @@ import type { Duplex } from "node:stream";
 import type { DriverReport, ExporterReport, Transport } from "../client/transport.ts";
 import { CLIENT_LABEL, DUTKIT_CLIENT_LABEL, NAME_LABEL } from "../client/transport.ts";
 import type { LoadedExporterConfig } from "../config/types.ts";
+import { checkArguments } from "../core/arguments.ts";
 import type { Driver, MethodKind, MethodSpec } from "../core/driver.ts";
 import {
   CloseError,
@@ -92,7 +93,7 @@ export class Session implements Transport {
   }
 
   async call(uuid: string, method: string, args: JsonValue[]): Promise<JsonValue> {
-    const { driver, path, fn } = this.resolve(uuid, method, "unary");
+    const { driver, path, fn } = this.resolve(uuid, method, "unary", args);
     try {
       const result = await fn.apply(driver, this.copyArgs(args, path, method));
       return resultToWire(result, `result of ${path || "(root)"}.${method}()`);
@@ -102,7 +103,7 @@ export class Session implements Transport {
   }
 
   async *streamingCall(uuid: string, method: string, args: JsonValue[]): AsyncGenerator<JsonValue> {
-    const { driver, path, fn } = this.resolve(uuid, method, "stream");
+    const { driver, path, fn } = this.resolve(uuid, method, "stream", args);
     try {
       const iterable = (await fn.apply(driver, this.copyArgs(args, path, method))) as AsyncIterable<unknown>;
       let index = 0;
@@ -115,7 +116,7 @@ export class Session implements Transport {
   }
 
   async byteStream(uuid: string, method: string): Promise<Duplex> {
-    const { driver, fn } = this.resolve(uuid, method, "bytes");
+    const { driver, fn } = this.resolve(uuid, method, "bytes", []);
     try {
       return (await fn.apply(driver, [])) as Duplex;
     } catch (error) {
@@ -159,7 +160,7 @@ export class Session implements Transport {
     visit(this.tree.root, "", 0);
   }
 
-  private resolve(uuid: string, method: string, kind: MethodKind) {
+  private resolve(uuid: string, method: string, kind: MethodKind, args: readonly JsonValue[]) {
     if (this.closed) throw new FailedPreconditionError("the exporter session is closed; open a new one");
     const found = this.byUuid.get(uuid);
     if (!found) throw new NotFoundError(`no driver with uuid ${uuid} in this session`);
@@ -177,6 +178,7 @@ export class Session implements Transport {
         `method ${method} of driver ${path || "(root)"} is a ${spec.kind} method; call it with ${rpcOfKind[spec.kind]}`,
       );
     }
+    checkArguments(spec.args, args, `${path || "(root)"}.${method}()`);
     return { driver, path, fn: fn as (...args: unknown[]) => unknown };
   }
 

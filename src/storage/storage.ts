@@ -16,6 +16,7 @@ import {
 } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import type { Duplex } from "node:stream";
+import { z } from "zod";
 import { Driver, type DriverInit, type MethodTable } from "../core/driver.ts";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../core/errors.ts";
 import { contentTypeFor, isInside } from "../http/index.ts";
@@ -72,22 +73,74 @@ export class Storage extends Driver {
   static override readonly clientId = "jumpstarter_driver_opendal.client.OpendalClient";
   static override readonly dutkitClientId = "dutkit.StorageClient";
   static override readonly methods: MethodTable = {
-    open: { kind: "unary", description: 'Open a file: (path, mode "rb" | "wb") → file descriptor' },
-    file_close: { kind: "unary", description: "Close a file descriptor; an upload is put in place here" },
+    open: {
+      kind: "unary",
+      description: 'Open a file: (path, mode "rb" | "wb") → file descriptor',
+      args: z.tuple([z.string().describe("path"), z.string().nullish().describe("mode")]),
+    },
+    file_close: {
+      kind: "unary",
+      description: "Close a file descriptor; an upload is put in place here",
+      args: z.tuple([z.string().describe("fd")]),
+    },
     file_write_stream: { kind: "bytes", description: "Upload: send `<fd>\\n`, then the file's bytes" },
     file_read_stream: { kind: "bytes", description: "Download: send `<fd>\\n`, receive the file's bytes" },
-    stat: { kind: "unary", description: "Size, type, times and mode of a path" },
-    exists: { kind: "unary", description: "Whether a path exists" },
-    hash: { kind: "unary", description: 'Hex digest of a file: (path, "sha256" | "md5")' },
-    list: { kind: "stream", description: "Entries of a directory (directories end with /)" },
-    scan: { kind: "stream", description: "Entries below a directory, recursively" },
-    delete: { kind: "unary", description: "Delete a file or an empty directory (missing is fine)" },
-    remove_all: { kind: "unary", description: "Delete a directory and everything below it" },
-    create_dir: { kind: "unary", description: "Create a directory and its parents" },
-    copy: { kind: "unary", description: "Copy a file: (source, target)" },
-    rename: { kind: "unary", description: "Rename a file: (source, target)" },
+    stat: {
+      kind: "unary",
+      description: "Size, type, times and mode of a path",
+      args: z.tuple([z.string().describe("path")]),
+    },
+    exists: {
+      kind: "unary",
+      description: "Whether a path exists",
+      args: z.tuple([z.string().describe("path")]),
+    },
+    hash: {
+      kind: "unary",
+      description: 'Hex digest of a file: (path, "sha256" | "md5")',
+      args: z.tuple([z.string().describe("path"), z.string().nullish().describe("algorithm")]),
+    },
+    list: {
+      kind: "stream",
+      description: "Entries of a directory (directories end with /)",
+      args: z.tuple([z.string().nullish().describe("path")]),
+    },
+    scan: {
+      kind: "stream",
+      description: "Entries below a directory, recursively",
+      args: z.tuple([z.string().nullish().describe("path")]),
+    },
+    delete: {
+      kind: "unary",
+      description: "Delete a file or an empty directory (missing is fine)",
+      args: z.tuple([z.string().describe("path")]),
+    },
+    remove_all: {
+      kind: "unary",
+      description: "Delete a directory and everything below it",
+      args: z.tuple([z.string().describe("path")]),
+    },
+    create_dir: {
+      kind: "unary",
+      description: "Create a directory and its parents",
+      args: z.tuple([z.string().describe("path")]),
+    },
+    copy: {
+      kind: "unary",
+      description: "Copy a file: (source, target)",
+      args: z.tuple([z.string().describe("source"), z.string().describe("target")]),
+    },
+    rename: {
+      kind: "unary",
+      description: "Rename a file: (source, target)",
+      args: z.tuple([z.string().describe("source"), z.string().describe("target")]),
+    },
     get_created_resources: { kind: "unary", description: "Paths written through this storage" },
-    register_path: { kind: "unary", description: "Record a path to delete on close" },
+    register_path: {
+      kind: "unary",
+      description: "Record a path to delete on close",
+      args: z.tuple([z.string().describe("path")]),
+    },
   };
 
   readonly root: string;

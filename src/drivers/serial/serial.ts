@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { Driver, type DriverInit, type MethodTable } from "../../core/driver.ts";
 import { FailedPreconditionError, InvalidArgumentError } from "../../core/errors.ts";
 import { registerDriverType } from "../../core/registry.ts";
@@ -16,8 +16,16 @@ export class Serial extends Driver {
   static override readonly methods: MethodTable = {
     connect: { kind: "bytes", description: "Open the port as a byte stream" },
     close: { kind: "unary", description: "Force-close the port's open connections" },
-    set_dtr: { kind: "unary", description: "Set the DTR line (device and rfc2217:// ports)" },
-    set_rts: { kind: "unary", description: "Set the RTS line (device and rfc2217:// ports)" },
+    set_dtr: {
+      kind: "unary",
+      description: "Set the DTR line (device and rfc2217:// ports)",
+      args: z.tuple([z.boolean({ error: "give true or false" }).describe("value")]),
+    },
+    set_rts: {
+      kind: "unary",
+      description: "Set the RTS line (device and rfc2217:// ports)",
+      args: z.tuple([z.boolean({ error: "give true or false" }).describe("value")]),
+    },
   };
 
   readonly target: SerialTarget;

@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import { z } from "zod";
 import { Driver, type DriverInit, type MethodTable } from "../../core/driver.ts";
 import { DutkitError, FailedPreconditionError, InvalidArgumentError } from "../../core/errors.ts";
 import { registerDriverType } from "../../core/registry.ts";
@@ -38,6 +39,10 @@ export class Shell extends Driver {
     call_method: {
       kind: "stream",
       description: "Run a configured method: (method, env, ...args) → [stdout, stderr, returncode | null]…",
+      // Values are checked by call-arguments.ts, whose messages say what a shell method takes.
+      args: z
+        .tuple([z.string().describe("method"), z.unknown().describe("env")])
+        .rest(z.unknown().describe("args")),
     },
   };
 

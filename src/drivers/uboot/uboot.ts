@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { z } from "zod";
 import { Driver, type DriverInit, type MethodTable } from "../../core/driver.ts";
 import { FailedPreconditionError, InvalidArgumentError } from "../../core/errors.ts";
 import { registerDriverType } from "../../core/registry.ts";
@@ -27,21 +28,83 @@ const DHCP_TRIES = 3;
  * status through a marker. Every call is serialized; the serial connection stays open between
  * calls and across power cycles, and its transcript is kept.
  */
+/** A memory address or size: a number, a hex string or a U-Boot variable (hexArg checks which). */
+const ADDRESS = z.union([z.number(), z.string()]);
+
 export class UbootConsole extends Driver {
   static override readonly clientId = "jumpstarter_driver_uboot.client.UbootConsoleClient";
   static override readonly dutkitClientId = "dutkit.UbootConsoleClient";
   static override readonly methods: MethodTable = {
     get_prompt: { kind: "unary", description: "The prompt U-Boot prints" },
     reboot_to_console: { kind: "unary", description: "Power-cycle and stop autoboot at the prompt" },
-    run_command: { kind: "unary", description: "Run a command; returns its output" },
-    run_command_checked: { kind: "unary", description: "Run a command; a non-zero exit code fails" },
-    get_env: { kind: "unary", description: "A variable's value (null if unset)" },
-    set_env: { kind: "unary", description: "Set a variable (null deletes it)" },
-    set_env_dict: { kind: "unary", description: "Set several variables" },
-    setup_dhcp: { kind: "unary", description: "DHCP without autoload; returns {ip, gateway, netmask}" },
-    tftpboot: { kind: "unary", description: "tftpboot addr file; returns the bytes transferred" },
-    crc32: { kind: "unary", description: "CRC-32 of memory, as a number" },
-    transcript: { kind: "unary", description: "The console transcript since a time (ms since epoch)" },
+    run_command: {
+      kind: "unary",
+      description: "Run a command; returns its output",
+      args: z.tuple([
+        z.string().describe("cmd"),
+        z.number().nullish().describe("timeout"),
+        z.array(z.string()).nullish().describe("ignore_bad_patterns"),
+      ]),
+    },
+    run_command_checked: {
+      kind: "unary",
+      description: "Run a command; a non-zero exit code fails",
+      args: z.tuple([
+        z.string().describe("cmd"),
+        z.number().nullish().describe("timeout"),
+        z.array(z.string()).nullish().describe("ignore_bad_patterns"),
+      ]),
+    },
+    get_env: {
+      kind: "unary",
+      description: "A variable's value (null if unset)",
+      args: z.tuple([z.string().describe("name"), z.number().nullish().describe("timeout")]),
+    },
+    set_env: {
+      kind: "unary",
+      description: "Set a variable (null deletes it)",
+      args: z.tuple([
+        z.string().describe("name"),
+        z.string().nullable().describe("value"),
+        z.number().nullish().describe("timeout"),
+      ]),
+    },
+    set_env_dict: {
+      kind: "unary",
+      description: "Set several variables",
+      args: z.tuple([
+        z.record(z.string(), z.string().nullable()).describe("values"),
+        z.number().nullish().describe("timeout"),
+      ]),
+    },
+    setup_dhcp: {
+      kind: "unary",
+      description: "DHCP without autoload; returns {ip, gateway, netmask}",
+      args: z.tuple([z.number().nullish().describe("timeout")]),
+    },
+    tftpboot: {
+      kind: "unary",
+      description: "tftpboot addr file; returns the bytes transferred",
+      args: z.tuple([
+        ADDRESS.describe("addr"),
+        z.string().describe("file"),
+        z.number().nullish().describe("timeout"),
+      ]),
+    },
+    crc32: {
+      kind: "unary",
+      description: "CRC-32 of memory, as a number",
+      args: z.tuple([
+        ADDRESS.describe("addr"),
+        ADDRESS.describe("size"),
+        z.number().nullish().describe("timeout"),
+      ]),
+    },
+    transcript: {
+      kind: "unary",
+      description: "The console transcript since a time (ms since epoch)",
+      args: z.tuple([z.number().nullish().describe("since")]),
+    },
     close_console: { kind: "unary", description: "Close the serial connection (reopened when needed)" },
   };
 
