@@ -75,7 +75,14 @@ describe("dutkit shell", () => {
   it("runs a command against a local exporter config with the env set, exiting with its status", async () => {
     const out = join(lab.dir, "local-env.txt");
     const script = `echo "$JUMPSTARTER_HOST|$JMP_EXPORTER|$JMP_EXPORTER_LABELS|$JMP_DRIVERS_ALLOW" > ${out}; exit 3`;
-    const result = await cli(["shell", "--exporter-config", MOCK_BOARD, "--", "sh", "-c", script]);
+    // The example config has no labels (Jumpstarter refuses metadata.labels); dutkit reads them.
+    const labelled = join(lab.dir, "labelled-board.yaml");
+    const text = await readFile(MOCK_BOARD, "utf8");
+    await writeFile(
+      labelled,
+      text.replace("  name: mock-board\n", "  name: mock-board\n  labels: {board: mock, site: local}\n"),
+    );
+    const result = await cli(["shell", "--exporter-config", labelled, "--", "sh", "-c", script]);
     expect(result.code).toBe(3);
     const [host, exporter, labels, allow] = (await readFile(out, "utf8")).trim().split("|");
     expect(host).toMatch(/dutkit-shell-.*socket$/);
