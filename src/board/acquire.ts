@@ -3,7 +3,7 @@ import type { CallStats } from "../client/call-stats.ts";
 import type { DriverClient } from "../client/client.ts";
 import { GrpcTransport } from "../client/grpc/index.ts";
 import { RecordingTransport } from "../client/recording-transport.ts";
-import { NAME_LABEL, type Transport } from "../client/transport.ts";
+import { DUTKIT_EXPORTER_LABEL, NAME_LABEL, type Transport } from "../client/transport.ts";
 import { buildClientTree } from "../client/tree.ts";
 import { DutkitError, messageOf } from "../core/errors.ts";
 import { type ExporterSource, loadExporter } from "../exporter/local.ts";
@@ -46,6 +46,11 @@ export interface Board<C = DriverClient> {
   readonly client: C;
   /** The local session, for tests that want to look at drivers directly; undefined when remote. */
   readonly session: Session | undefined;
+  /**
+   * Whose exporter serves the board: dutkit's, or another that speaks Jumpstarter's protocol (such
+   * as Jumpstarter's own), where the methods the README lists as dutkit's own are missing.
+   */
+  readonly implementation: "dutkit" | "jumpstarter";
   /** What the client talks through, counting calls; serve it to share the board with other processes. */
   readonly transport: Transport;
   /** Calls made through this board's client so far. */
@@ -181,7 +186,7 @@ async function connectHost(host: string, leaseId: string, source: BoardSource): 
     await transport.close();
     throw error;
   }
-  const { [NAME_LABEL]: name, ...labels } = report.labels;
+  const { [NAME_LABEL]: name, [DUTKIT_EXPORTER_LABEL]: _implementation, ...labels } = report.labels;
   return boardOver(
     transport,
     {
@@ -226,8 +231,11 @@ async function boardOver(
 ): Promise<Board> {
   const recording = new RecordingTransport(transport);
   let client: DriverClient;
+  let implementation: Board["implementation"];
   try {
-    client = buildClientTree(await recording.report(), recording);
+    const report = await recording.report();
+    implementation = report.labels[DUTKIT_EXPORTER_LABEL] === "dutkit" ? "dutkit" : "jumpstarter";
+    client = buildClientTree(report, recording);
   } catch (error) {
     await transport.close();
     throw error;
@@ -235,6 +243,7 @@ async function boardOver(
   let released: Promise<void> | undefined;
   return {
     ...facts,
+    implementation,
     client,
     transport: recording,
     calls: () => recording.calls.snapshot(),

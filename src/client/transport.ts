@@ -34,3 +34,5 @@ export const CLIENT_LABEL = "jumpstarter.dev/client";
 export const NAME_LABEL = "jumpstarter.dev/name";
 /** Our own client class, preferred over the Jumpstarter one when we have it. */
 export const DUTKIT_CLIENT_LABEL = "dutkit.dev/client";
+/** On the root of a report from dutkit's exporter: tells clients the dutkit-only methods are there. */
+export const DUTKIT_EXPORTER_LABEL = "dutkit.dev/exporter";

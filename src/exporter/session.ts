@@ -1,6 +1,6 @@
 import type { Duplex } from "node:stream";
 import type { DriverReport, ExporterReport, Transport } from "../client/transport.ts";
-import { CLIENT_LABEL, DUTKIT_CLIENT_LABEL, NAME_LABEL } from "../client/transport.ts";
+import { CLIENT_LABEL, DUTKIT_CLIENT_LABEL, DUTKIT_EXPORTER_LABEL, NAME_LABEL } from "../client/transport.ts";
 import type { LoadedExporterConfig } from "../config/types.ts";
 import { checkArguments } from "../core/arguments.ts";
 import type { Driver, MethodKind, MethodSpec } from "../core/driver.ts";
@@ -89,7 +89,11 @@ export class Session implements Transport {
         visit(child, driver, childName, depth + 1);
     };
     visit(this.tree.root, undefined, undefined, 0);
-    return { uuid: this.tree.root.uuid, labels: { ...this.labels, [NAME_LABEL]: this.name }, reports };
+    return {
+      uuid: this.tree.root.uuid,
+      labels: { ...this.labels, [NAME_LABEL]: this.name, [DUTKIT_EXPORTER_LABEL]: "dutkit" },
+      reports,
+    };
   }
 
   async call(uuid: string, method: string, args: JsonValue[]): Promise<JsonValue> {
