@@ -89,6 +89,10 @@ export interface TransferOptions {
   retransmitMs?: number;
   /** Overall limit. */
   deadlineMs?: number;
+  /** Blocks (counted from 1, not wrapping) whose first DATA arrival the download discards. */
+  dropOnce?: readonly number[];
+  /** Blocks whose first ACK the download does not send, as if it were lost. */
+  withholdAckOnce?: readonly number[];
 }
 
 export interface TransferResult {
@@ -97,6 +101,8 @@ export interface TransferResult {
   error?: { code: number; message: string };
   /** Packets that came from another port than the transfer's. */
   strangers: number;
+  /** Block numbers of the DATA packets that arrived (on the wire, so wrapping), in order. */
+  arrivals: number[];
 }
 
 function requestOptions(options: TransferOptions): OptionList {
@@ -125,7 +131,9 @@ export async function download(serverPort: number, filename: string, options: Tr
   try {
     return await new Promise<TransferResult>((resolve, reject) => {
       const chunks: Buffer[] = [];
-      const result: TransferResult = { data: Buffer.alloc(0), strangers: 0 };
+      const result: TransferResult = { data: Buffer.alloc(0), strangers: 0, arrivals: [] };
+      const toDrop = new Set(options.dropOnce);
+      const toWithhold = new Set(options.withholdAckOnce);
       let tid = 0;
       let blksize = 512;
       let windowsize = 1;
@@ -176,6 +184,8 @@ export async function download(serverPort: number, filename: string, options: Tr
           send(ack(0), tid);
         } else if (opcode === OP.DATA) {
           const block = blockOf(packet);
+          result.arrivals.push(block);
+          if (block === ((received + 1) & 0xffff) && toDrop.delete(received + 1)) return;
           if (block !== ((received + 1) & 0xffff)) {
             if (gapAcked !== received) {
               gapAcked = received;
@@ -190,7 +200,7 @@ export async function download(serverPort: number, filename: string, options: Tr
           const isLast = packet.length - 4 < blksize;
           if (isLast || inWindow >= windowsize) {
             inWindow = 0;
-            send(ack(received), tid);
+            if (!toWithhold.delete(received)) send(ack(received), tid);
           }
           if (isLast) finish();
         }
