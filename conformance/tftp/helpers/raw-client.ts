@@ -212,7 +212,10 @@ export async function download(serverPort: number, filename: string, options: Tr
   }
 }
 
-/** Uploads `content` in lock-step or windows; resolves with the server's ERROR if it sent one. */
+/**
+ * Uploads `content` in lock-step or windows; resolves with the server's ERROR if it sent one,
+ * rejects when `deadlineMs` (default 60 s) passes first.
+ */
 export async function upload(
   serverPort: number,
   filename: string,
@@ -220,13 +223,21 @@ export async function upload(
   options: TransferOptions = {},
 ) {
   const client = await RawClient.open(options.host);
+  const deadlineMs = options.deadlineMs ?? 60_000;
+  const deadline = Date.now() + deadlineMs;
+  const retransmitMs = options.retransmitMs ?? 2000;
+  /** The next packet, waiting no longer than the retransmit interval or the overall deadline. */
+  const next = async (): Promise<Received | undefined> => {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error(`upload of ${filename} not done within ${deadlineMs} ms`);
+    return client.receive(Math.min(retransmitMs, left)).catch(() => undefined);
+  };
   try {
     const request = wrq(filename, requestOptions(options), options.mode ?? "octet");
-    const retransmitMs = options.retransmitMs ?? 2000;
     let first: Received | undefined;
     for (let attempt = 0; attempt < 20 && !first; attempt++) {
       client.send(request, serverPort);
-      first = await client.receive(retransmitMs).catch(() => undefined);
+      first = await next();
     }
     if (!first) throw new Error(`no answer to the write request for ${filename}`);
     if (opcodeOf(first.packet) === OP.ERROR) return { error: errorOf(first.packet), acked: 0 };
@@ -240,7 +251,7 @@ export async function upload(
       for (let block = acked + 1; block <= Math.min(acked + windowsize, blockCount); block++) {
         client.send(data(block, content.subarray((block - 1) * blksize, block * blksize)), tid);
       }
-      const reply = await client.receive(retransmitMs).catch(() => undefined);
+      const reply = await next();
       if (!reply || reply.port !== tid) continue;
       if (opcodeOf(reply.packet) === OP.ERROR) return { error: errorOf(reply.packet), acked, oack };
       if (opcodeOf(reply.packet) === OP.ACK) {
