@@ -261,12 +261,13 @@ describe("writes", () => {
       // left unanswered shows when that has passed: the server repeats its ACK 0 after the
       // initial timeout, which is what a client's interval is taken to be.
       witness.send(wrq("witness.bin"), served.port);
-      const witnessAck = await witness.receive();
+      const witnessAck = await witness.receive(3000, "ACK 0 to the witness upload");
       expect(witnessAck.packet).toEqual(ack(0));
-      const repeated = await witness.receive(5000);
+      const repeated = await witness.receive(5000, "the server's own retransmit of ACK 0 to the witness");
       expect([repeated.port, repeated.packet]).toEqual([witnessAck.port, ack(0)]);
       client.send(last, first.port);
-      expect((await client.receive()).packet).toEqual(ack(2));
+      const again = await client.receive(3000, "ACK 2 again from the lingering upload port");
+      expect(again.packet).toEqual(ack(2));
       witness.send(error(0, "test done"), witnessAck.port);
       expect(await readFile(join(served.root, "again.bin"))).toEqual(Buffer.concat([bytes(512), bytes(10)]));
     } finally {

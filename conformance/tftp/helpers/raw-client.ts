@@ -40,8 +40,8 @@ export class RawClient {
     this.socket.send(packet, port, this.host);
   }
 
-  /** The next packet; rejects when none arrives within `timeoutMs`. */
-  async receive(timeoutMs = 3000): Promise<Received> {
+  /** The next packet; rejects when none arrives within `timeoutMs`, naming `what` was awaited. */
+  async receive(timeoutMs = 3000, what = "a packet"): Promise<Received> {
     const deadline = Date.now() + timeoutMs;
     for (let attempt = 0; attempt < 1000; attempt++) {
       const next = this.queue.shift();
@@ -57,7 +57,7 @@ export class RawClient {
       });
       this.waiter = undefined;
     }
-    throw new Error(`no packet within ${timeoutMs} ms`);
+    throw new Error(`no packet within ${timeoutMs} ms (waiting for ${what})`);
   }
 
   /** The next `count` packets, in arrival order. */
