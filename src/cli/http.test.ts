@@ -98,12 +98,11 @@ describe("dutkit http serve", () => {
     try {
       const [, url] = await cli.line(/, (http:\/\/127\.0\.0\.1:\d+)\)/);
       expect((await fetch(`${url}/index.html`)).status).toBe(200);
-      cli.child.kill("SIGTERM");
-      expect(await cli.exited).toBe(0);
+      expect(await cli.stop("SIGTERM")).toBe(0);
       expect(cli.output().stdout).toContain("SIGTERM: stopping the HTTP server");
       expect(cli.output().stderr).toBe("");
     } finally {
       cli.child.kill("SIGKILL");
     }
-  }, 60_000);
+  }, 120_000);
 });

@@ -51,12 +51,11 @@ test("dutkit run registers with the endpoint and token of the exporter config, a
     } finally {
       await held.release();
     }
-    cli.child.kill("SIGTERM");
-    expect(await cli.exited, cli.output().stderr).toBe(0);
+    expect(await cli.stop("SIGTERM"), cli.output().stderr).toBe(0);
     const { stderr } = cli.output();
     expect(stderr).toContain(`registered cli-board with ${lab.controller.address}`);
     expect(stderr).toContain(`lease ${held.id} begins`);
   } finally {
     cli.child.kill("SIGKILL");
   }
-}, 60_000);
+}, 120_000);

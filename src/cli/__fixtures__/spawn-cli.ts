@@ -2,10 +2,16 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_WAIT_MS, OutputWatch } from "./output-watch.ts";
+import { OutputWatch } from "./output-watch.ts";
 
 const register = fileURLToPath(new URL("../../../scripts/ts-loader.mjs", import.meta.url));
 const main = fileURLToPath(new URL("../main.ts", import.meta.url));
+
+/**
+ * How long a child gets to print a line. Starting dutkit from the sources compiles them first,
+ * which takes seconds of CPU on a busy machine; tests that spawn get a 120 s timeout.
+ */
+export const SPAWN_WAIT_MS = 60_000;
 
 /** The command line that runs dutkit from the sources, for a shell script or a child's own child. */
 export const DUTKIT_ARGV: readonly string[] = [process.execPath, "--import", register, main];
@@ -21,6 +27,8 @@ export interface SpawnedCli {
   line(pattern: RegExp, what?: string, timeoutMs?: number): Promise<RegExpExecArray>;
   /** Resolves with the exit code (or the signal that ended it). */
   exited: Promise<number | string>;
+  /** Sends `signal` and resolves with how the process ended; rejects, with its output, if it has not within `timeoutMs`. */
+  stop(signal: NodeJS.Signals, timeoutMs?: number): Promise<number | string>;
 }
 
 export function spawnCli(args: readonly string[], env: Record<string, string | undefined> = {}): SpawnedCli {
@@ -38,8 +46,23 @@ export function spawnCli(args: readonly string[], env: Record<string, string | u
   return {
     child,
     output: () => ({ stdout: watch.stdout, stderr: watch.stderr }),
-    line: (pattern, what = `a line of dutkit ${args.slice(0, 2).join(" ")}`, timeoutMs = DEFAULT_WAIT_MS) =>
+    line: (pattern, what = `a line of dutkit ${args.slice(0, 2).join(" ")}`, timeoutMs = SPAWN_WAIT_MS) =>
       watch.waitFor(pattern, what, timeoutMs),
     exited,
+    stop: (signal, timeoutMs = SPAWN_WAIT_MS) => {
+      child.kill(signal);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const { stdout, stderr } = watch;
+          reject(
+            new Error(
+              `dutkit did not exit within ${timeoutMs} ms of ${signal}; stdout:\n${stdout}\nstderr:\n${stderr}`,
+            ),
+          );
+        }, timeoutMs);
+      });
+      return Promise.race([exited, late]).finally(() => clearTimeout(timer));
+    },
   };
 }
