@@ -8,6 +8,7 @@ import "../drivers/index.ts";
 import { buildClientTree } from "../client/tree.ts";
 import { type Lab, MOCK_BOARD, startLab, tokenOf } from "../controller/__fixtures__/lab.ts";
 import { LeaseClient } from "../lease/lease-client.ts";
+import { runCli } from "./__fixtures__/run-cli.ts";
 import { spawnCli } from "./__fixtures__/spawn-cli.ts";
 
 let lab: Lab;
@@ -23,16 +24,21 @@ afterAll(async () => {
   await lab?.close();
 });
 
-test("dutkit run registers with the endpoint and token of the exporter config, and serves leases", async () => {
-  const config = join(lab.dir, "cli-board.yaml");
+/** The mock board as exporter cli-board, with Jumpstarter's `endpoint:` and `token:` fields; returns its path. */
+async function writeExporterConfig(file: string, token: string): Promise<string> {
+  const config = join(lab.dir, file);
   const mock = await readFile(MOCK_BOARD, "utf8");
   expect(mock).toMatch(/^ {2}name: mock-board$/m);
   await writeFile(
     config,
     `${mock.replace(/^ {2}name: mock-board$/m, "  name: cli-board")}` +
-      `endpoint: ${JSON.stringify(lab.controller.address)}\n` +
-      `token: ${tokenOf("exporter", "cli-board")}\n`,
+      `endpoint: ${JSON.stringify(lab.controller.address)}\ntoken: ${token}\n`,
   );
+  return config;
+}
+
+test("dutkit run registers with the endpoint and token of the exporter config, and serves leases", async () => {
+  const config = await writeExporterConfig("cli-board.yaml", tokenOf("exporter", "cli-board"));
   const cli = spawnCli(["run", "--exporter-config", config]);
   try {
     await cli.line(/^exporter cli-board registered; waiting for leases$/m, "dutkit run to register");
@@ -59,3 +65,14 @@ test("dutkit run registers with the endpoint and token of the exporter config, a
     cli.child.kill("SIGKILL");
   }
 }, 120_000);
+
+test("dutkit run with a wrong token in the exporter config says which token to check", async () => {
+  const config = await writeExporterConfig("wrong-token.yaml", "token-exporter-cli-board-wrong");
+  const { code, stdout, stderr } = await runCli(["run", "--exporter-config", config]);
+  expect({ code, stdout }).toEqual({ code: 1, stdout: "" });
+  expect(stderr).toContain(
+    'Register failed with UNAUTHENTICATED: the token is not valid for exporter "cli-board"',
+  );
+  expect(stderr).toContain("check the token in your exporter config");
+  expect(stderr).not.toContain("client config");
+});
