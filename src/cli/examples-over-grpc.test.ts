@@ -12,6 +12,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { type Lab, MOCK_BOARD, startLab, writeClientConfigFile } from "../controller/__fixtures__/lab.ts";
 import { USAGE_SPOOL_ENV } from "../usage/events.ts";
 import { INNER_OUTPUT_DIR_ENV, INNER_VITEST_CONFIG } from "./__fixtures__/inner-vitest.ts";
+import { within } from "./__fixtures__/output-watch.ts";
 import { run } from "./program.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -88,7 +89,12 @@ async function shell(args: string[]): Promise<{ code: number; report: string }> 
   output = "";
   try {
     const before = await repoResultsState();
-    const code = await run(["shell", ...args, "--", ...innerVitest], io);
+    const code = await within(
+      run(["shell", ...args, "--", ...innerVitest], io),
+      100_000,
+      `dutkit shell ${args.join(" ")} -- vitest run`,
+      () => `; output:\n${output}`,
+    );
     // The outer run may add transcripts meanwhile (other files); it removes none until it ends.
     expect(await repoResultsState(), "the repo's test-results/ after the inner run").toMatchObject(before);
     const report = await readFile(join(innerResults, "lease-usage.json"), "utf8").catch((error: Error) => {

@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type Lab, startLab, writeClientConfigFile } from "../controller/__fixtures__/lab.ts";
+import { within } from "./__fixtures__/output-watch.ts";
 import { runCli } from "./__fixtures__/run-cli.ts";
 import { DUTKIT_ARGV } from "./__fixtures__/spawn-cli.ts";
 
@@ -24,23 +25,17 @@ const j = (...args: string[]) => [...DUTKIT_ARGV, "j", ...args].map(quote).join(
 
 /** `dutkit shell --lease ID -- sh -c script`: its exit code and what the shell itself printed. */
 async function shellOnLease(id: string, script: string) {
-  return runCli(["shell", "--lease", id, "--client-config", clientConfig, "--", "sh", "-c", script]);
+  const args = ["shell", "--lease", id, "--client-config", clientConfig, "--", "sh", "-c", script];
+  return within(runCli(args), 50_000, `dutkit ${args.join(" ")}`);
 }
 
 test("dutkit shell --lease runs the command against the leased board, passes its exit status on and keeps the lease", async () => {
-  const created = await runCli([
-    "lease",
-    "create",
-    "-l",
-    "board=mock",
-    "--duration",
-    "10m",
-    "--wait",
-    "-o",
-    "name",
-    "--client-config",
-    clientConfig,
-  ]);
+  const create = ["lease", "create", "-l", "board=mock", "--duration", "10m", "--wait", "-o", "name"];
+  const created = await within(
+    runCli([...create, "--client-config", clientConfig]),
+    30_000,
+    "dutkit lease create --wait",
+  );
   expect(created, "dutkit lease create").toMatchObject({ code: 0 });
   const id = created.stdout.trim();
   try {
@@ -65,4 +60,4 @@ test("dutkit shell --lease runs the command against the leased board, passes its
     await runCli(["lease", "delete", id, "--client-config", clientConfig]);
   }
   expect(lab.controller.book.lease(id)?.ended).toBeDefined();
-}, 120_000);
+}, 180_000);

@@ -69,3 +69,27 @@ export class OutputWatch {
     );
   }
 }
+
+/**
+ * Resolves as `promise` does; rejects after `timeoutMs` with what was awaited and `detail()`
+ * (e.g. the output so far). For commands that run to their end, like `dutkit shell -- cmd`.
+ */
+export async function within<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  what: string,
+  detail: () => string = () => "",
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not finish within ${timeoutMs} ms${detail()}`)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
