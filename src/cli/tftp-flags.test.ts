@@ -94,11 +94,8 @@ async function readFrom(local: string, port: number, filename: string): Promise<
 }
 
 describe("dutkit tftp serve, flags through the real CLI", () => {
-  test("--write: a tftp-hpa put lands byte-exact; without it a write request gets ERROR 2", async () => {
-    const content = randomBytes(100_000 + 123);
-    const local = join(dir, "upload.bin");
-    await writeFile(local, content);
-
+  test("without --write, a write request gets ERROR 2 (access violation) and nothing lands", async () => {
+    const content = randomBytes(2000);
     const readOnly = await serve();
     expect(readOnly.banner).toContain("read-only");
     const refused = await upload(readOnly.port, "refused.bin", content);
@@ -108,7 +105,12 @@ describe("dutkit tftp serve, flags through the real CLI", () => {
     });
     await expect(stat(join(root, "refused.bin"))).rejects.toMatchObject({ code: "ENOENT" });
     await stop();
+  }, 120_000);
 
+  test("--write: a tftp-hpa put lands byte-exact", async () => {
+    const content = randomBytes(100_000 + 123);
+    const local = join(dir, "upload.bin");
+    await writeFile(local, content);
     const writable = await serve("--write", "-v");
     expect(writable.banner).toContain("read-write");
     // tftp-hpa exits 0 even on errors: what counts is the file that landed, and the server's line.
