@@ -61,7 +61,10 @@ describe.skipIf(!clients.tftpHpa)(
 
     it.each(sizes)("gets a %i-byte file byte-exact", async (size) => {
       const target = out(`hpa-${size}`);
-      await run("tftp", tftp("get", `file-${size}.bin`, target));
+      // tftp-hpa creates the local file before the transfer: only its exit code and silence
+      // tell a 0-byte success from a failure that left an empty file behind.
+      const result = await run("tftp", tftp("get", `file-${size}.bin`, target));
+      expect(result).toEqual({ code: 0, stdout: "", stderr: "" });
       await expectSame(target, `file-${size}.bin`);
     });
 

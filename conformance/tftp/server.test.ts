@@ -22,7 +22,7 @@ import {
   tempDirectory,
   writeFiles,
 } from "./helpers/fixtures.ts";
-import { ack, blockOf, data, errorOf, OP, opcodeOf, rrq, wrq } from "./helpers/packets.ts";
+import { ack, blockOf, data, error, errorOf, OP, opcodeOf, rrq, wrq } from "./helpers/packets.ts";
 import { portsBelow1024AreOpen, startUnprivileged } from "./helpers/privilege.ts";
 import { download, RawClient, upload } from "./helpers/raw-client.ts";
 
@@ -248,6 +248,7 @@ describe("writes", () => {
     // Our adaptive timeout falls to 20 ms on loopback; the client's own is much longer.
     const served = await start({ write: { enabled: true }, timeoutMs: 1000, minTimeoutMs: 20 });
     const client = await RawClient.open();
+    const witness = await RawClient.open();
     try {
       client.send(wrq("again.bin"), served.port);
       const first = await client.receive();
@@ -256,11 +257,21 @@ describe("writes", () => {
       const last = data(2, bytes(10));
       client.send(last, first.port);
       expect((await client.receive()).packet).toEqual(ack(2));
-      await new Promise((resolve) => setTimeout(resolve, 300)); // "lost": the client waits, repeats
+      // "Lost": the client repeats its block after its own retransmit interval. A second upload
+      // left unanswered shows when that has passed: the server repeats its ACK 0 after the
+      // initial timeout, which is what a client's interval is taken to be.
+      witness.send(wrq("witness.bin"), served.port);
+      const witnessAck = await witness.receive(3000, "ACK 0 to the witness upload");
+      expect(witnessAck.packet).toEqual(ack(0));
+      const repeated = await witness.receive(5000, "the server's own retransmit of ACK 0 to the witness");
+      expect([repeated.port, repeated.packet]).toEqual([witnessAck.port, ack(0)]);
       client.send(last, first.port);
-      expect((await client.receive()).packet).toEqual(ack(2));
+      const again = await client.receive(3000, "ACK 2 again from the lingering upload port");
+      expect(again.packet).toEqual(ack(2));
+      witness.send(error(0, "test done"), witnessAck.port);
       expect(await readFile(join(served.root, "again.bin"))).toEqual(Buffer.concat([bytes(512), bytes(10)]));
     } finally {
+      await witness.close();
       await client.close();
     }
   });

@@ -51,6 +51,7 @@ test("a kernel written through storage is fetched byte-exact by busybox", async 
 });
 
 test("the storage lists, stats and deletes what the board will see", async ({ tftp }) => {
+  await tftp.start();
   await tftp.storage.writeBytes("pxelinux.cfg/default", "DEFAULT linux\n");
   expect(await tftp.storage.list("pxelinux.cfg")).toEqual(["pxelinux.cfg/default"]);
   expect((await tftp.storage.stat("pxelinux.cfg/default")).content_length).toBe(14);

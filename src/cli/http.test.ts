@@ -3,6 +3,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { OutputWatch } from "./__fixtures__/output-watch.ts";
 import { runCli } from "./__fixtures__/run-cli.ts";
 import { spawnCli } from "./__fixtures__/spawn-cli.ts";
 import type { CliIo } from "./context.ts";
@@ -68,49 +69,40 @@ describe("dutkit http serve", () => {
   });
 
   test("serves until stopped, with a line per request when verbose", async () => {
-    let stdout = "";
-    let listening: (url: string) => void = () => {};
-    const bound = new Promise<string>((resolve) => {
-      listening = resolve;
-    });
-    let requested: () => void = () => {};
-    const logged = new Promise<void>((resolve) => {
-      requested = resolve;
-    });
+    const watch = new OutputWatch();
     const io: CliIo = {
-      stdout: (text) => {
-        stdout += text;
-        const url = /, (http:\/\/127\.0\.0\.1:\d+)\)/.exec(text)?.[1];
-        if (url) listening(url);
-        if (text.includes(" GET ")) requested();
-      },
-      stderr: () => {},
+      stdout: (text) => watch.append("stdout", text),
+      stderr: (text) => watch.append("stderr", text),
     };
     let stop: (signal: string) => void = () => {};
     const stopped = new Promise<string>((resolve) => {
       stop = resolve;
     });
     const serving = serveHttp({ root: dir, host: "127.0.0.1", port: 0, verbose: true }, io, stopped);
-    const url = await bound;
+    void serving.then(
+      () => watch.end("serveHttp returned"),
+      (error: Error) => watch.end(`serveHttp failed: ${error.message}`),
+    );
+    const [, url] = await watch.waitFor(/, (http:\/\/127\.0\.0\.1:\d+)\)/, "the HTTP server's URL");
     expect(await (await fetch(`${url}/index.html`)).text()).toBe("<h1>board</h1>");
-    await logged;
+    await watch.waitFor(/ GET /, "the verbose line of the request");
     stop("SIGTERM");
     await serving;
+    const { stdout } = watch;
     expect(stdout).toMatch(/^127\.0\.0\.1 GET "\/index\.html" 200 14 B$/m);
     expect(stdout).toMatch(/SIGTERM: stopping the HTTP server\nstopped after 1 requests\n$/);
-  });
+  }, 30_000);
 
   test("the real bin stops cleanly on SIGTERM", async () => {
     const cli = spawnCli(["http", "serve", "--root", dir, "--host", "127.0.0.1", "--port", "0"]);
     try {
       const [, url] = await cli.line(/, (http:\/\/127\.0\.0\.1:\d+)\)/);
       expect((await fetch(`${url}/index.html`)).status).toBe(200);
-      cli.child.kill("SIGTERM");
-      expect(await cli.exited).toBe(0);
+      expect(await cli.stop("SIGTERM")).toBe(0);
       expect(cli.output().stdout).toContain("SIGTERM: stopping the HTTP server");
       expect(cli.output().stderr).toBe("");
     } finally {
       cli.child.kill("SIGKILL");
     }
-  }, 60_000);
+  }, 120_000);
 });

@@ -8,8 +8,7 @@ import { GrpcTransport } from "../client/grpc/index.ts";
 import { buildClientTree } from "../client/tree.ts";
 import { serveSession } from "../exporter/grpc/index.ts";
 import { openLocalSession } from "../exporter/local.ts";
-import { runCli } from "./__fixtures__/run-cli.ts";
-import { run } from "./program.ts";
+import { runCli, startCli } from "./__fixtures__/run-cli.ts";
 import { requestStop } from "./run.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -150,21 +149,18 @@ describe("dutkit j", () => {
 describe("dutkit run", () => {
   it("serves an exporter config standalone on a unix socket until stopped", async () => {
     const path = join(lab.dir, "standalone.sock");
-    let stdout = "";
-    const running = run(["run", "--exporter-config", MOCK_BOARD, "--unix", path], {
-      stdout: (t) => {
-        stdout += t;
-      },
-      stderr: () => {},
-    });
-    for (let i = 0; i < 200 && !stdout.includes("serving"); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(stdout).toContain(`serving mock-board at ${path}`);
-    const transport = await GrpcTransport.connect(path);
-    await (buildClientTree(await transport.report(), transport) as any).power.on();
-    await transport.close();
-    requestStop();
-    expect(await running).toBe(0);
-  });
+    const running = startCli(["run", "--exporter-config", MOCK_BOARD, "--unix", path]);
+    try {
+      const [line] = await running.line(/^serving .*$/m, "dutkit run to say it is serving");
+      expect(line).toBe(`serving mock-board at ${path} (JUMPSTARTER_HOST=${path})`);
+      const transport = await GrpcTransport.connect(path);
+      await (buildClientTree(await transport.report(), transport) as any).power.on();
+      await transport.close();
+    } finally {
+      requestStop();
+    }
+    expect(await running.done).toBe(0);
+  }, 30_000);
 });
 
 describe("dutkit controller", () => {
@@ -176,17 +172,13 @@ describe("dutkit controller", () => {
         .replace(/listen: .*/, `listen: ${join(lab.dir, "second.sock")}`)
         .replace("state.json", "second.json"),
     );
-    let stdout = "";
-    const running = run(["controller", "--config", config], {
-      stdout: (t) => {
-        stdout += t;
-      },
-      stderr: () => {},
-    });
-    for (let i = 0; i < 200 && !stdout.includes("serving at"); i++)
-      await new Promise((r) => setTimeout(r, 10));
-    expect(stdout).toMatch(/controller for namespace lab serving at .*second\.sock \(1 clients, 1 exporters/);
-    requestStop();
-    expect(await running).toBe(0);
-  });
+    const running = startCli(["controller", "--config", config]);
+    try {
+      const [line] = await running.line(/^.*serving at.*$/m, "dutkit controller to say it is serving");
+      expect(line).toMatch(/controller for namespace lab serving at .*second\.sock \(1 clients, 1 exporters/);
+    } finally {
+      requestStop();
+    }
+    expect(await running.done).toBe(0);
+  }, 30_000);
 });

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { OutputWatch } from "./__fixtures__/output-watch.ts";
 import { runCli } from "./__fixtures__/run-cli.ts";
 import { spawnCli } from "./__fixtures__/spawn-cli.ts";
 import type { CliIo } from "./context.ts";
@@ -89,34 +90,26 @@ describe("dutkit tftp serve", () => {
   });
 
   test("serves until stopped, with a line per finished transfer when verbose", async () => {
-    let stdout = "";
-    let listening: (port: number) => void = () => {};
-    const bound = new Promise<number>((resolve) => {
-      listening = resolve;
-    });
-    let transferLine: () => void = () => {};
-    const transferred = new Promise<void>((resolve) => {
-      transferLine = resolve;
-    });
+    const watch = new OutputWatch();
     const io: CliIo = {
-      stdout: (text) => {
-        stdout += text;
-        const port = /listening on 127\.0\.0\.1:(\d+)/.exec(text)?.[1];
-        if (port) listening(Number(port));
-        if (text.startsWith("read ")) transferLine();
-      },
-      stderr: () => {},
+      stdout: (text) => watch.append("stdout", text),
+      stderr: (text) => watch.append("stderr", text),
     };
     let stop: (signal: string) => void = () => {};
     const stopped = new Promise<string>((resolve) => {
       stop = resolve;
     });
     const serving = serveTftp({ root: dir, host: "127.0.0.1", port: 0, verbose: true }, io, stopped);
-    const port = await bound;
-    expect(await busyboxGet(port, "hello.txt")).toBe("hello over tftp\n");
-    await transferred;
+    void serving.then(
+      () => watch.end("serveTftp returned"),
+      (error: Error) => watch.end(`serveTftp failed: ${error.message}`),
+    );
+    const [, port] = await watch.waitFor(/listening on 127\.0\.0\.1:(\d+)/, "the TFTP server's address");
+    expect(await busyboxGet(Number(port), "hello.txt")).toBe("hello over tftp\n");
+    await watch.waitFor(/^read .*$/m, "the verbose line of the finished transfer");
     stop("SIGINT");
     await serving;
+    const { stdout } = watch;
     expect(stdout).toMatch(
       /^read 127\.0\.0\.1:\d+ "hello\.txt" completed 16 B 1 blocks 0 retransmits [\d.]+ ms/m,
     );
@@ -124,7 +117,7 @@ describe("dutkit tftp serve", () => {
     expect(stdout).toMatch(
       /SIGINT: stopping the TFTP server\nstopped after 1 transfers: 1 completed, 0 failed, 0 aborted\n$/,
     );
-  });
+  }, 30_000);
 
   test("the real bin stops cleanly on SIGINT (--no-native sends from JavaScript)", async () => {
     const args = ["tftp", "serve", "--root", dir, "--host", "127.0.0.1", "--port", "0", "--no-native", "-v"];
@@ -134,12 +127,11 @@ describe("dutkit tftp serve", () => {
       expect(await busyboxGet(Number(port), "hello.txt")).toBe("hello over tftp\n");
       const [line] = await cli.line(/^read .* completed.*$/m);
       expect(line).not.toMatch(/ native$/);
-      cli.child.kill("SIGINT");
-      expect(await cli.exited).toBe(0);
+      expect(await cli.stop("SIGINT")).toBe(0);
       expect(cli.output().stdout).toContain("stopped after 1 transfers: 1 completed");
       expect(cli.output().stderr).toBe("");
     } finally {
       cli.child.kill("SIGKILL");
     }
-  }, 60_000);
+  }, 120_000);
 });

@@ -152,7 +152,7 @@ export class ControllerClients {
       error.code === 14
         ? `; check that the controller runs at ${this.identity.endpoint}`
         : error.code === 16
-          ? "; check the token in your client config"
+          ? `; check the token in your ${this.identity.kind === "Exporter" ? "exporter" : "client"} config`
           : "";
     return new ControllerError(`${what} failed with ${name}: ${error.details}${hint}`, error.code, {
       cause: error,

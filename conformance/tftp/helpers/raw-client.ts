@@ -40,8 +40,8 @@ export class RawClient {
     this.socket.send(packet, port, this.host);
   }
 
-  /** The next packet; rejects when none arrives within `timeoutMs`. */
-  async receive(timeoutMs = 3000): Promise<Received> {
+  /** The next packet; rejects when none arrives within `timeoutMs`, naming `what` was awaited. */
+  async receive(timeoutMs = 3000, what = "a packet"): Promise<Received> {
     const deadline = Date.now() + timeoutMs;
     for (let attempt = 0; attempt < 1000; attempt++) {
       const next = this.queue.shift();
@@ -57,7 +57,7 @@ export class RawClient {
       });
       this.waiter = undefined;
     }
-    throw new Error(`no packet within ${timeoutMs} ms`);
+    throw new Error(`no packet within ${timeoutMs} ms (waiting for ${what})`);
   }
 
   /** The next `count` packets, in arrival order. */
@@ -89,6 +89,10 @@ export interface TransferOptions {
   retransmitMs?: number;
   /** Overall limit. */
   deadlineMs?: number;
+  /** Blocks (counted from 1, not wrapping) whose first DATA arrival the download discards. */
+  dropOnce?: readonly number[];
+  /** Blocks whose first ACK the download does not send, as if it were lost. */
+  withholdAckOnce?: readonly number[];
 }
 
 export interface TransferResult {
@@ -97,6 +101,8 @@ export interface TransferResult {
   error?: { code: number; message: string };
   /** Packets that came from another port than the transfer's. */
   strangers: number;
+  /** Block numbers of the DATA packets that arrived (on the wire, so wrapping), in order. */
+  arrivals: number[];
 }
 
 function requestOptions(options: TransferOptions): OptionList {
@@ -125,7 +131,9 @@ export async function download(serverPort: number, filename: string, options: Tr
   try {
     return await new Promise<TransferResult>((resolve, reject) => {
       const chunks: Buffer[] = [];
-      const result: TransferResult = { data: Buffer.alloc(0), strangers: 0 };
+      const result: TransferResult = { data: Buffer.alloc(0), strangers: 0, arrivals: [] };
+      const toDrop = new Set(options.dropOnce);
+      const toWithhold = new Set(options.withholdAckOnce);
       let tid = 0;
       let blksize = 512;
       let windowsize = 1;
@@ -176,6 +184,8 @@ export async function download(serverPort: number, filename: string, options: Tr
           send(ack(0), tid);
         } else if (opcode === OP.DATA) {
           const block = blockOf(packet);
+          result.arrivals.push(block);
+          if (block === ((received + 1) & 0xffff) && toDrop.delete(received + 1)) return;
           if (block !== ((received + 1) & 0xffff)) {
             if (gapAcked !== received) {
               gapAcked = received;
@@ -190,7 +200,7 @@ export async function download(serverPort: number, filename: string, options: Tr
           const isLast = packet.length - 4 < blksize;
           if (isLast || inWindow >= windowsize) {
             inWindow = 0;
-            send(ack(received), tid);
+            if (!toWithhold.delete(received)) send(ack(received), tid);
           }
           if (isLast) finish();
         }
@@ -202,7 +212,10 @@ export async function download(serverPort: number, filename: string, options: Tr
   }
 }
 
-/** Uploads `content` in lock-step or windows; resolves with the server's ERROR if it sent one. */
+/**
+ * Uploads `content` in lock-step or windows; resolves with the server's ERROR if it sent one,
+ * rejects when `deadlineMs` (default 60 s) passes first.
+ */
 export async function upload(
   serverPort: number,
   filename: string,
@@ -210,13 +223,21 @@ export async function upload(
   options: TransferOptions = {},
 ) {
   const client = await RawClient.open(options.host);
+  const deadlineMs = options.deadlineMs ?? 60_000;
+  const deadline = Date.now() + deadlineMs;
+  const retransmitMs = options.retransmitMs ?? 2000;
+  /** The next packet, waiting no longer than the retransmit interval or the overall deadline. */
+  const next = async (): Promise<Received | undefined> => {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error(`upload of ${filename} not done within ${deadlineMs} ms`);
+    return client.receive(Math.min(retransmitMs, left)).catch(() => undefined);
+  };
   try {
     const request = wrq(filename, requestOptions(options), options.mode ?? "octet");
-    const retransmitMs = options.retransmitMs ?? 2000;
     let first: Received | undefined;
     for (let attempt = 0; attempt < 20 && !first; attempt++) {
       client.send(request, serverPort);
-      first = await client.receive(retransmitMs).catch(() => undefined);
+      first = await next();
     }
     if (!first) throw new Error(`no answer to the write request for ${filename}`);
     if (opcodeOf(first.packet) === OP.ERROR) return { error: errorOf(first.packet), acked: 0 };
@@ -230,7 +251,7 @@ export async function upload(
       for (let block = acked + 1; block <= Math.min(acked + windowsize, blockCount); block++) {
         client.send(data(block, content.subarray((block - 1) * blksize, block * blksize)), tid);
       }
-      const reply = await client.receive(retransmitMs).catch(() => undefined);
+      const reply = await next();
       if (!reply || reply.port !== tid) continue;
       if (opcodeOf(reply.packet) === OP.ERROR) return { error: errorOf(reply.packet), acked, oack };
       if (opcodeOf(reply.packet) === OP.ACK) {

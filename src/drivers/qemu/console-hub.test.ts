@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { ConsoleReader } from "./__fixtures__/support.ts";
+import { ConsoleReader, whenEvent } from "./__fixtures__/support.ts";
 import { ConsoleHub } from "./console-hub.ts";
 
 const WAIT_MS = 5000;
@@ -38,13 +38,13 @@ function readUntil(stream: Duplex | Socket, text: string): Promise<string> {
   return new ConsoleReader(stream as Duplex).until(text, WAIT_MS);
 }
 
-describe("ConsoleHub", () => {
+describe("ConsoleHub", { timeout: 4 * WAIT_MS }, () => {
   test("keeps output that arrives before a client connects, then streams live output", async () => {
     const hub = new ConsoleHub(1024);
     const { board, hub: upstream } = await socketPair();
     hub.attach(upstream);
     board.write("early boot\n");
-    for (let i = 0; i < 100 && hub.backlogLength === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await whenEvent(hub, "output", () => hub.backlogLength > 0, "the board's output in the backlog", WAIT_MS);
     expect(hub.backlogLength).toBe("early boot\n".length);
 
     const reader = new ConsoleReader(hub.open());
@@ -61,9 +61,8 @@ describe("ConsoleHub", () => {
     hub.attach(upstream);
     board.write("0123456789abcdef");
     board.write("XYZ");
-    for (let i = 0; i < 100 && hub.droppedBytes + hub.backlogLength < 19; i++) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    const seen = () => hub.droppedBytes + hub.backlogLength >= 19;
+    await whenEvent(hub, "output", seen, "all 19 bytes kept or dropped", WAIT_MS);
     expect(hub.backlogLength).toBe(8);
     expect(hub.droppedBytes).toBe(11);
     const client = hub.open();
@@ -82,7 +81,14 @@ describe("ConsoleHub", () => {
     board.write("U-Boot 2023.01\n=> ");
     await firstReader.until("=> ", WAIT_MS);
     first.end();
-    for (let i = 0; i < 100 && hub.connectedClients > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    // The hub lets the client go in its final(), before the stream says "finish".
+    await whenEvent(
+      first,
+      "finish",
+      () => first.writableFinished,
+      "the first client's end to finish",
+      WAIT_MS,
+    );
     expect(hub.connectedClients).toBe(0);
 
     board.write("later\n");
@@ -114,11 +120,16 @@ describe("ConsoleHub", () => {
     const total = 8 * 1024 * 1024;
     const data = Buffer.alloc(total);
     for (let i = 0; i < total; i += 4) data.writeUInt32LE(i, i);
+    const paused = whenEvent(
+      upstream,
+      "pause",
+      () => upstream.isPaused(),
+      "the hub to pause the board",
+      WAIT_MS,
+    );
     board.write(data);
     // The client's buffer fills to its high-water mark, then the hub pauses the board's socket.
-    for (let i = 0; i < 500 && client.readableLength < client.readableHighWaterMark; i++) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await paused;
     expect(client.readableLength).toBeGreaterThanOrEqual(client.readableHighWaterMark);
     expect(board.writableLength).toBeGreaterThan(0);
     // Reading again resumes the flow; every byte arrives, in order.

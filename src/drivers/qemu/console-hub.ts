@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
 import { Duplex } from "node:stream";
 
@@ -10,8 +11,11 @@ import { Duplex } from "node:stream";
  * lost. Output a client has received is not replayed to later clients: like a UART with a big
  * FIFO, each byte is read once. Client streams stay open across power cycles; input written
  * while the board is off is dropped, as on a real serial line.
+ *
+ * Emits `output` (the chunk) for each piece of the board's output, once it was handed to the
+ * clients or kept in the backlog: a readiness signal for whoever waits on the counters.
  */
-export class ConsoleHub {
+export class ConsoleHub extends EventEmitter<{ output: [chunk: Buffer] }> {
   private upstream: Socket | undefined;
   private readonly clients = new Set<Duplex>();
   /** Clients that asked us to wait; the upstream is paused until they want more. */
@@ -21,7 +25,9 @@ export class ConsoleHub {
   private dropped = 0;
   private closed = false;
 
-  constructor(private readonly backlogBytes: number) {}
+  constructor(private readonly backlogBytes: number) {
+    super();
+  }
 
   /** Bytes waiting for the next client. */
   get backlogLength(): number {
@@ -117,12 +123,13 @@ export class ConsoleHub {
   private deliver(chunk: Buffer): void {
     if (this.clients.size === 0) {
       this.keep(chunk);
-      return;
+    } else {
+      for (const client of this.clients) {
+        if (!client.push(chunk)) this.full.add(client);
+      }
+      if (this.full.size > 0) this.upstream?.pause();
     }
-    for (const client of this.clients) {
-      if (!client.push(chunk)) this.full.add(client);
-    }
-    if (this.full.size > 0) this.upstream?.pause();
+    this.emit("output", chunk);
   }
 
   private keep(chunk: Buffer): void {

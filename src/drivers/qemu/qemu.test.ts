@@ -1,5 +1,4 @@
 import { type AddressInfo, createConnection, createServer } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, test } from "vitest";
 import { buildClientTree } from "../../client/tree.ts";
 import { type ClientTreeOf, defineExporter } from "../../config/define.ts";
@@ -13,6 +12,7 @@ import {
   qemuSkipReason,
   ubootBoard,
   waitUntilGone,
+  whenEvent,
 } from "./__fixtures__/support.ts";
 import { type Qemu, QemuConsoleClient } from "./index.ts";
 
@@ -72,7 +72,13 @@ describe.skipIf(skipReason !== undefined)(
       await board.power.on();
       expect(liveProcessesWith(machine.name).length).toBeGreaterThan(0);
       // Nobody reads yet: output piles up in the backlog (bounded wait, no timing assumed).
-      for (let i = 0; i < 600 && machine.console.backlogLength === 0; i++) await sleep(50);
+      await whenEvent(
+        machine.console,
+        "output",
+        () => machine.console.backlogLength > 0,
+        "U-Boot's first output in the console backlog",
+        BOOT_MS,
+      );
       expect(machine.console.backlogLength).toBeGreaterThan(0);
 
       const reader = new ConsoleReader(await board.console.connect());

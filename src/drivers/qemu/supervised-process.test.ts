@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, test } from "vitest";
-import { liveProcessesWith, waitUntilGone } from "./__fixtures__/support.ts";
+import { liveProcessesWith, waitUntilGone, whenEvent } from "./__fixtures__/support.ts";
 import { SupervisedProcess } from "./supervised-process.ts";
 
 /** A program for the supervisor: `script` under sh, with a unique marker on its command line. */
@@ -15,11 +14,11 @@ const NAP = "i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done";
 
 /** Waits (at most 5 s) until the program has said it is ready: its signal handling is set up. */
 async function ready(supervised: SupervisedProcess): Promise<void> {
-  for (let i = 0; i < 500 && !supervised.stderrTail().includes("ready"); i++) await sleep(10);
-  expect(supervised.stderrTail()).toBe("ready");
+  const said = () => supervised.stderrTail() === "ready";
+  await whenEvent(supervised, "stderr", said, 'the program to print "ready" on stderr', 5000);
 }
 
-describe("SupervisedProcess", () => {
+describe("SupervisedProcess", { timeout: 30_000 }, () => {
   test("stop() ends a program that obeys SIGTERM, within the grace period", async () => {
     const { marker, args } = program(`trap 'exit 143' TERM; echo ready >&2; ${NAP}`);
     const supervised = await SupervisedProcess.start("/bin/sh", args, 10_000);

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { EventEmitter } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { InternalError, messageOf } from "../../core/errors.ts";
 
@@ -46,8 +47,9 @@ export interface ExitStatus {
  * supervisor in a process group of its own (so signals sent to the test runner's group do not
  * reach it, and the whole group can be killed as a last resort). The handles are unref'd: a
  * forgotten `stop()` does not keep Node running, and the watchdog cleans up when Node exits.
+ * Emits `stderr` (the chunk) once `stderrTail()` includes it.
  */
-export class SupervisedProcess {
+export class SupervisedProcess extends EventEmitter<{ stderr: [chunk: Buffer] }> {
   readonly exited: Promise<ExitStatus>;
   private readonly child: ChildProcess;
   private stderr = Buffer.alloc(0);
@@ -74,12 +76,14 @@ export class SupervisedProcess {
   }
 
   private constructor(child: ChildProcess) {
+    super();
     this.child = child;
     // A later spawn or pipe error must not crash the process; the exit status tells the story.
     child.on("error", () => {});
     child.stdin!.on("error", () => {});
     child.stderr!.on("data", (chunk: Buffer) => {
       this.stderr = Buffer.concat([this.stderr, chunk]).subarray(-STDERR_TAIL_BYTES);
+      this.emit("stderr", chunk);
     });
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {

@@ -29,7 +29,8 @@ async function fake(o: FakeUbootOptions = {}, shell: Partial<UbootShellOptions> 
   return { device, sh };
 }
 
-const stop = { interrupt: "\u001b", intervalMs: 50, retries: 40, deadline: Date.now() + 30_000 };
+/** Autoboot interrupt settings; the deadline counts from each call, not from the file's load. */
+const stop = () => ({ interrupt: "\u001b", intervalMs: 50, retries: 40, deadline: Date.now() + 30_000 });
 
 describe("U-Boot syntax", () => {
   test("values are single-quoted with backslash and quote escaped, as U-Boot's hush reads them", () => {
@@ -55,7 +56,7 @@ describe("U-Boot syntax", () => {
 describe("UbootShell on a scripted U-Boot", () => {
   test("stops autoboot after several interrupts, then runs checked commands", async () => {
     const { sh } = await fake({ keysToStop: 5 });
-    expect(await sh.interruptAutoboot(stop)).toMatch(/Hit any key/);
+    expect(await sh.interruptAutoboot(stop())).toMatch(/Hit any key/);
     expect(await sh.runChecked("echo hello", { timeoutMs: 2000 })).toBe("hello");
     const failed = await sh.runChecked("echo before; false", { timeoutMs: 2000 }).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(UbootCommandError);
@@ -64,24 +65,24 @@ describe("UbootShell on a scripted U-Boot", () => {
 
   test("gives up after the bounded number of interrupts with a clear error", async () => {
     const { sh } = await fake({ keysToStop: 1000 });
-    const error = await sh.interruptAutoboot({ ...stop, retries: 5 }).catch((e: unknown) => e);
+    const error = await sh.interruptAutoboot({ ...stop(), retries: 5 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UbootNoPromptError);
     expect(String(error)).toMatch(/after 5 interrupts.*Check the prompt and interrupt settings/);
   });
 
   test("input pacing: a 16-byte FIFO loses a long line sent at once, not one sent in echoed chunks", async () => {
     const { sh } = await fake({ fifo: 16 });
-    await sh.interruptAutoboot(stop);
+    await sh.interruptAutoboot(stop());
     const word = "y".repeat(200);
     expect(await sh.runChecked(`echo ${word}`, { timeoutMs: 2000 })).toBe(word);
     const unpaced = await fake({ fifo: 16 }, { chunkSize: 0, echoTimeoutMs: 300 });
-    await unpaced.sh.interruptAutoboot(stop);
+    await unpaced.sh.interruptAutoboot(stop());
     await expect(unpaced.sh.run(`echo ${word}`, { timeoutMs: 2000 })).rejects.toThrow(/no U-Boot prompt/);
   });
 
   test("bad patterns fail a command at once, can be switched off, and the prompt is found again", async () => {
     const { sh } = await fake();
-    await sh.interruptAutoboot(stop);
+    await sh.interruptAutoboot(stop());
     await expect(sh.run("bogus", { timeoutMs: 2000 })).rejects.toThrow(/bad pattern "unknown_command"/);
     expect(
       await sh.run("bogus; echo rc=$?", { timeoutMs: 2000, ignoreBadPatterns: ["unknown_command"] }),
@@ -90,7 +91,7 @@ describe("UbootShell on a scripted U-Boot", () => {
 
   test("a line longer than U-Boot's buffer is refused before sending, or when U-Boot rings the bell", async () => {
     const { sh } = await fake({ maxLine: 40 });
-    await sh.interruptAutoboot(stop);
+    await sh.interruptAutoboot(stop());
     await expect(sh.run(`echo ${"z".repeat(600)}`, { timeoutMs: 2000 })).rejects.toThrow(/at most 510/);
     await expect(sh.run(`echo ${"z".repeat(60)}`, { timeoutMs: 2000 })).rejects.toThrow(/rang the bell/);
     expect(await sh.runChecked("echo ok", { timeoutMs: 2000 })).toBe("ok");

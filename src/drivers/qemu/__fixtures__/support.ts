@@ -1,3 +1,4 @@
+import type { EventEmitter } from "node:events";
 import { accessSync, constants, readdirSync, readFileSync } from "node:fs";
 import type { Duplex } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -143,4 +144,31 @@ export class ConsoleReader {
     this.wake = undefined;
     wake?.();
   }
+}
+
+/**
+ * Resolves once `condition` holds, checking it now and after each `event` of `emitter`;
+ * rejects after `timeoutMs` with what it waited for.
+ */
+export function whenEvent(
+  emitter: EventEmitter,
+  event: string,
+  condition: () => boolean,
+  what: string,
+  timeoutMs: number,
+): Promise<void> {
+  if (condition()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!condition()) return;
+      clearTimeout(timer);
+      emitter.off(event, check);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      emitter.off(event, check);
+      reject(new Error(`waited ${timeoutMs} ms for ${what} (checked on each "${event}" event)`));
+    }, timeoutMs);
+    emitter.on(event, check);
+  });
 }

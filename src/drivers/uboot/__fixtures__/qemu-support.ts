@@ -1,4 +1,4 @@
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, readFileSync } from "node:fs";
 import { delimiter } from "node:path";
 
 export const UBOOT_BIN = "/usr/lib/u-boot/qemu_arm64/u-boot.bin";
@@ -26,6 +26,22 @@ export function qemuSkipReason(): string | undefined {
 export function tftpSkipReason(): string | undefined {
   if (process.getuid?.() === 0) return undefined;
   return "serving TFTP to the guest needs UDP port 69 on 127.0.0.1, which only root may bind; run as root (CI does)";
+}
+
+/**
+ * The version the installed U-Boot signs on with (e.g. "2023.01+dfsg-2+deb12u3"), read from
+ * the binary's sign-on string, so tests follow the installed package instead of a pinned one.
+ */
+export function installedUbootVersion(): string {
+  const found = /U-Boot (20\d\d\.\d\d\S*) \(/.exec(readFileSync(UBOOT_BIN).toString("latin1"));
+  if (!found)
+    throw new Error(`no "U-Boot <version> (" sign-on string in ${UBOOT_BIN}: is it a U-Boot binary?`);
+  return found[1]!;
+}
+
+/** `text` as a regular expression that matches it literally. */
+export function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 let table: Uint32Array | undefined;
