@@ -2,17 +2,10 @@
 // console's transcript for each test is attached to the test's report.
 
 import { EOF } from "dutkit";
-import { boardTest, defineExporter } from "dutkit/vitest";
+import { boardTest } from "dutkit/vitest";
 import { expect } from "vitest";
 
-const test = boardTest({
-  exporter: defineExporter({
-    apiVersion: "jumpstarter.dev/v1alpha1",
-    kind: "ExporterConfig",
-    metadata: { name: "loop-board" },
-    export: { serial: { type: "jumpstarter_driver_pyserial.driver.PySerial", config: { url: "loop://" } } },
-  }),
-});
+const test = boardTest({ exporter: new URL("./exporter.yaml", import.meta.url) });
 
 test("a console reads back what it sends", async ({ serial }) => {
   const console = await serial.openConsole({ timeout: 5_000 });

@@ -16,6 +16,7 @@ test.each([
   ["mock-board", ["power", "shell", "board"]],
   ["tftp-board", ["tftp"]],
   ["http-board", ["http"]],
+  ["loop-console", ["serial"]],
 ])(
   "example-tests/%s/exporter.yaml loads in jmp shell with its drivers",
   { timeout: 60_000 },

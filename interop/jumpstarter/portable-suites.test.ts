@@ -1,0 +1,85 @@
+// The example suites, unchanged, against Jumpstarter's own exporter, started as a user starts it:
+// `jmp shell --exporter-config exporter.yaml -- npx vitest run …`. Tests of dutkit-only methods skip
+// there with their reason; everything else passes.
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { peerEnv, REPO, runToEnd, scratch, venvBin } from "./helpers/peer.ts";
+
+let dir: string;
+let removeDir: () => Promise<void>;
+beforeAll(async () => {
+  ({ dir, remove: removeDir } = await scratch("suites"));
+});
+afterAll(() => removeDir?.());
+
+interface JsonResults {
+  testResults: { name: string; assertionResults: { fullName: string; status: string }[] }[];
+}
+
+/** Runs example files in vitest inside `jmp shell`; returns each test's status by file and name. */
+async function runInsideJmpShell(config: string, files: string[]): Promise<Record<string, string>> {
+  const results = join(dir, `${files.length}-${Date.now()}.json`);
+  const vitest = [
+    process.execPath,
+    join(REPO, "node_modules/vitest/vitest.mjs"),
+    "run",
+    "--config",
+    join(REPO, "interop/jumpstarter/inner-vitest.config.ts"),
+    "--project",
+    "examples",
+    ...files,
+  ];
+  const run = await runToEnd(
+    venvBin("jmp"),
+    ["shell", "--exporter-config", join(REPO, config), "--", ...vitest],
+    {
+      env: peerEnv(dir, { DUTKIT_INNER_RESULTS: results }),
+      timeoutMs: 150_000,
+    },
+  );
+  const output = `${run.stdout}\n${run.stderr}`;
+  // Jumpstarter 0.9.0's `jmp shell --exporter-config F -- cmd` exits 0 whatever cmd exits with,
+  // so the inner run's JSON results are what tells how each test went.
+  expect(run.code, output).toBe(0);
+  const parsed = JSON.parse(
+    await readFile(results, "utf8").catch((error) => {
+      throw new Error(`the inner vitest wrote no results (${error.message}):\n${output}`);
+    }),
+  ) as JsonResults;
+  return Object.fromEntries(
+    parsed.testResults.flatMap((file) =>
+      file.assertionResults.map((t) => [`${file.name.slice(REPO.length)} > ${t.fullName}`, t.status]),
+    ),
+  );
+}
+
+test("the mock-board suites pass against Jumpstarter's exporter; dutkit-only tests skip", {
+  timeout: 160_000,
+}, async () => {
+  const statuses = await runInsideJmpShell("example-tests/mock-board/exporter.yaml", [
+    "example-tests/mock-board/power.test.ts",
+    "example-tests/mock-board/shell.test.ts",
+  ]);
+  expect(statuses).toEqual({
+    "example-tests/mock-board/power.test.ts > power on and off through the client": "passed",
+    "example-tests/mock-board/power.test.ts > the switch is in the state it was last put in": "skipped",
+    "example-tests/mock-board/power.test.ts > power readings stream": "passed",
+    "example-tests/mock-board/power.test.ts > the driver kept a history tests can assert on": "skipped",
+    "example-tests/mock-board/power.test.ts > a ref is the same driver again": "passed",
+    "example-tests/mock-board/shell.test.ts > mock board shell runs a configured method with arguments":
+      "passed",
+    "example-tests/mock-board/shell.test.ts > mock board shell reports the exit code and stderr of a failing method":
+      "passed",
+    "example-tests/mock-board/shell.test.ts > mock board shell power is in the same block": "passed",
+  });
+});
+
+test("the loop-console suite passes against Jumpstarter's exporter", { timeout: 160_000 }, async () => {
+  const statuses = await runInsideJmpShell("example-tests/loop-console/exporter.yaml", [
+    "example-tests/loop-console/console.test.ts",
+  ]);
+  expect(statuses).toEqual({
+    "example-tests/loop-console/console.test.ts > a console reads back what it sends": "passed",
+  });
+});
