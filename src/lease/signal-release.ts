@@ -1,7 +1,8 @@
 /**
- * Releases held leases when the process is interrupted (SIGINT/SIGTERM/SIGHUP): each release is
- * bounded, then the signal is raised again with our handler gone, so the process ends as it would
- * have. Handlers are installed only while something is held.
+ * Releases held leases and boards when the process is interrupted (SIGINT/SIGTERM/SIGHUP, and on
+ * request the loss of its IPC parent): each release is bounded, then the signal is raised again
+ * with our handler gone, so the process ends as it would have. Handlers are installed only while
+ * something is held.
  */
 const releases = new Set<() => Promise<void>>();
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
