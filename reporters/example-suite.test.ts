@@ -98,11 +98,13 @@ test("lease-usage.json from the example run lists every lease, its tests and cal
       "the shell runs on the shared board",
     ]),
   );
-  // Calls from both files went through the run's lease.
-  expect(shared.calls.power?.on?.calls).toBe(1);
+  // Calls from both files went through the run's lease: first.test.ts switches on, second.test.ts
+  // cycles (off, on) between two looks at the history.
+  expect(shared.calls.power?.on?.calls).toBe(2);
+  expect(shared.calls.power?.off?.calls).toBe(1);
   // Shell methods travel as Jumpstarter's call_method.
   expect(shared.calls.shell?.call_method?.calls).toBe(1);
-  expect(shared.calls.power?.history?.calls).toBe(1);
+  expect(shared.calls.power?.history?.calls).toBe(2);
   const block = byScope("block")[0]!;
   expect(block.calls.shell?.call_method?.calls).toBeGreaterThanOrEqual(1);
   expect(report.totals.calls).toBeGreaterThan(0);
