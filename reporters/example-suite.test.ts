@@ -1,6 +1,6 @@
 // End to end: the example suite runs in an inner vitest with the lease-usage reporter, and the
 // lease-usage.json it writes must account for every lease, test and driver call.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,12 +14,24 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const outputDir = mkdtempSync(join(tmpdir(), "dutkit-example-usage-"));
 afterAll(() => rmSync(outputDir, { recursive: true, force: true }));
 
+/**
+ * The repository's own report files (the outer run writes them only as it closes): the inner run
+ * must leave them alone, though it reads the repository's vitest.config.ts, whose reporter writes
+ * there.
+ */
+const repoReports = () =>
+  ["lease-usage.json", "lease-usage.html"].map((name) => {
+    const path = join(root, "test-results", name);
+    return { path, mtimeMs: statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? "absent" };
+  });
+
 test("lease-usage.json from the example run lists every lease, its tests and call counts", {
   timeout: 120_000,
 }, async () => {
   // The inner run gets its own spool from its own reporter, not this run's.
   const outerSpool = process.env[USAGE_SPOOL_ENV];
   delete process.env[USAGE_SPOOL_ENV];
+  const reportsBefore = repoReports();
   let vitest: Awaited<ReturnType<typeof startVitest>>;
   try {
     // The mock-board suites: the other examples need real peers (busybox, QEMU) and are run
@@ -41,6 +53,7 @@ test("lease-usage.json from the example run lists every lease, its tests and cal
     if (outerSpool === undefined) delete process.env[USAGE_SPOOL_ENV];
     else process.env[USAGE_SPOOL_ENV] = outerSpool;
   }
+  expect(repoReports(), "the inner run wrote into the repository's test-results/").toEqual(reportsBefore);
   const collect = (task: RunnerTask): { name: string; state?: string }[] =>
     "tasks" in task ? task.tasks.flatMap(collect) : [{ name: task.name, state: task.result?.state }];
   const testCases = vitest.state.getFiles().flatMap(collect);
@@ -85,11 +98,13 @@ test("lease-usage.json from the example run lists every lease, its tests and cal
       "the shell runs on the shared board",
     ]),
   );
-  // Calls from both files went through the run's lease.
-  expect(shared.calls.power?.on?.calls).toBe(1);
+  // Calls from both files went through the run's lease: first.test.ts switches on, second.test.ts
+  // cycles (off, on) between two looks at the history.
+  expect(shared.calls.power?.on?.calls).toBe(2);
+  expect(shared.calls.power?.off?.calls).toBe(1);
   // Shell methods travel as Jumpstarter's call_method.
   expect(shared.calls.shell?.call_method?.calls).toBe(1);
-  expect(shared.calls.power?.history?.calls).toBe(1);
+  expect(shared.calls.power?.history?.calls).toBe(2);
   const block = byScope("block")[0]!;
   expect(block.calls.shell?.call_method?.calls).toBeGreaterThanOrEqual(1);
   expect(report.totals.calls).toBeGreaterThan(0);

@@ -9,6 +9,7 @@ import { DutkitError, messageOf } from "../core/errors.ts";
 import { type ExporterSource, loadExporter } from "../exporter/local.ts";
 import { Session } from "../exporter/session.ts";
 import { leaseRemoteBoard } from "../lease/board-lease.ts";
+import { releaseOnSignal } from "../lease/signal-release.ts";
 import { type LeaseScope, leaseHolder, type Runner, recordLeaseEvent } from "../usage/index.ts";
 
 /** Where a board comes from. The order of choice is documented on `acquireBoard`. */
@@ -241,7 +242,9 @@ async function boardOver(
     throw error;
   }
   let released: Promise<void> | undefined;
-  return {
+  // Ctrl-C, SIGTERM or SIGHUP still closes the drivers of a local session and records the release.
+  const unregister = releaseOnSignal(() => board.release());
+  const board: Board = {
     ...facts,
     implementation,
     client,
@@ -250,6 +253,7 @@ async function boardOver(
     callsSince: (before) => recording.calls.since(before),
     release() {
       released ??= (async () => {
+        unregister();
         let failure: unknown;
         try {
           await recording.close();
@@ -270,4 +274,5 @@ async function boardOver(
       return released;
     },
   };
+  return board;
 }

@@ -69,6 +69,12 @@ export async function serveTftp(options: TftpServeOptions, io: CliIo, stop: Prom
   if (options.verbose) server.on("transferEnd", (event) => io.stdout(formatTransfer(event)));
   server.on("warning", (warning) => io.stderr(`dutkit tftp: ${warning.message}\n`));
   const { host, port } = server.address();
+  const leftovers = server.stats().leftoverUploadsRemoved;
+  if (leftovers > 0) {
+    io.stdout(
+      `removed ${leftovers} temporary file(s) of uploads a killed server left in ${serverOptions.root}\n`,
+    );
+  }
   const access = options.write ? (options.overwrite ? "read-write, overwrite" : "read-write") : "read-only";
   const engine = server.nativeReads ? "native read loop" : "JavaScript only";
   io.stdout(

@@ -1,11 +1,13 @@
 /**
- * Releases held leases when the process is interrupted (SIGINT/SIGTERM/SIGHUP): each release is
- * bounded, then the signal is raised again with our handler gone, so the process ends as it would
- * have. Handlers are installed only while something is held.
+ * Releases held leases and boards when the process is interrupted (SIGINT/SIGTERM/SIGHUP, and on
+ * request the loss of its IPC parent): each release is bounded, then the signal is raised again
+ * with our handler gone, so the process ends as it would have. Handlers are installed only while
+ * something is held.
  */
 const releases = new Set<() => Promise<void>>();
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 const BUDGET_MS = 4000;
+let orphanWatch = false;
 
 function onSignal(signal: NodeJS.Signals): void {
   uninstall();
@@ -14,12 +16,19 @@ function onSignal(signal: NodeJS.Signals): void {
   void Promise.race([all, timeout]).then(() => process.kill(process.pid, signal));
 }
 
+/** The parent that forked this process closed its IPC channel: it is gone, as if it had sent SIGTERM. */
+function onDisconnect(): void {
+  onSignal("SIGTERM");
+}
+
 function install(): void {
   for (const signal of SIGNALS) process.on(signal, onSignal);
+  if (orphanWatch && process.connected) process.on("disconnect", onDisconnect);
 }
 
 function uninstall(): void {
   for (const signal of SIGNALS) process.off(signal, onSignal);
+  process.off("disconnect", onDisconnect);
 }
 
 /** Registers a release to run on interruption; returns the unregister function. */
@@ -30,4 +39,15 @@ export function releaseOnSignal(release: () => Promise<void>): () => void {
     releases.delete(release);
     if (releases.size === 0) uninstall();
   };
+}
+
+/**
+ * Also treats the loss of this process's IPC parent as an interruption (SIGTERM), for test
+ * workers whose runner does not notice it: `kill <pid>` of `vitest run` ends vitest at once and
+ * leaves its fork workers running on their own, holding their boards until the tests time out.
+ */
+export function releaseWhenOrphaned(): void {
+  if (orphanWatch) return;
+  orphanWatch = true;
+  if (releases.size > 0 && process.connected) process.on("disconnect", onDisconnect);
 }

@@ -49,6 +49,8 @@ export interface TftpServerStats {
   malformedPackets: number;
   /** Packets that reached a transfer's port from another address (answered with ERROR 5). */
   strangerPackets: number;
+  /** Temporary files of uploads cut off by a killed server, removed by start(). */
+  leftoverUploadsRemoved: number;
 }
 
 export function emptyStats(): TftpServerStats {
@@ -66,5 +68,6 @@ export function emptyStats(): TftpServerStats {
     nativeTransfers: 0,
     malformedPackets: 0,
     strangerPackets: 0,
+    leftoverUploadsRemoved: 0,
   };
 }

@@ -2,6 +2,7 @@
  * The TFTP server: listens for requests, runs each transfer on its own port (in this thread or
  * in one of `workers` worker threads), enforces limits and reports events and totals.
  */
+
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { EventEmitter } from "node:events";
 import { realpath, stat } from "node:fs/promises";
@@ -26,6 +27,7 @@ import { encodeError, Opcode, parseRequest, type TftpRequest } from "./packet.ts
 import { requestedOptionsRecord } from "./prepare-transfer.ts";
 import { type RunnerEvents, TransferRunner, type TransferTarget } from "./runner.ts";
 import type { TransferSummary } from "./transfer.ts";
+import { removeLeftoverUploads } from "./upload-file.ts";
 import { startWorkers, type WorkerTarget } from "./worker-pool.ts";
 
 export interface TftpServerAddress {
@@ -91,6 +93,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
         { cause: error },
       );
     }
+    this.totals.leftoverUploadsRemoved += (await removeLeftoverUploads(realRoot)).length;
     const socketType = isIPv6(host) ? "udp6" : "udp4";
     const socket = createSocket(socketType);
     await new Promise<void>((resolve, reject) => {

@@ -1,15 +1,23 @@
 /**
  * The file an upload (WRQ) is written to: a temporary file next to the target, filled through
- * two alternating buffers, renamed into place only after the last block. An aborted upload
- * removes the temporary file and leaves nothing behind.
+ * two alternating buffers, flushed to disk and renamed into place only after the last block. An
+ * aborted upload removes the temporary file and leaves nothing behind; one left by a server that
+ * was killed carries that server's PID in its name, and the next server's start removes it
+ * (`removeLeftoverUploads`).
  */
 import { randomBytes } from "node:crypto";
 import { write } from "node:fs";
-import { type FileHandle, link, lstat, open, rename, unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { type FileHandle, link, lstat, open, readdir, rename, unlink } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { TftpErrorCode, TftpRefusal } from "./errors.ts";
 
 const BUFFER_BYTES = 256 * 1024;
+const SUFFIX = ".tftp-upload";
+/** `.<name>.<pid of the server>.<12 hex digits>.tftp-upload` */
+const TEMPORARY_NAME = /^\..+\.(\d+)\.[0-9a-f]{12}\.tftp-upload$/;
+/** How far the start-up sweep looks: it must stay quick on a large root. */
+const SWEEP_MAX_ENTRIES = 100_000;
+const SWEEP_MAX_DEPTH = 16;
 
 function errorCode(error: unknown): unknown {
   return (error as { code?: unknown } | null)?.code;
@@ -76,7 +84,10 @@ export class UploadFile {
     } catch (error) {
       if (errorCode(error) !== "ENOENT") throw uploadRefusal(error);
     }
-    const temporaryPath = join(directory, `.${name}.${randomBytes(6).toString("hex")}.tftp-upload`);
+    const temporaryPath = join(
+      directory,
+      `.${name}.${process.pid}.${randomBytes(6).toString("hex")}${SUFFIX}`,
+    );
     let handle: FileHandle;
     try {
       handle = await open(temporaryPath, "wx", 0o644);
@@ -160,8 +171,11 @@ export class UploadFile {
     if (this.failure !== undefined) throw uploadRefusal(this.failure);
     try {
       await writeAll(this.handle.fd, this.active, this.used, this.flushedBytes);
+      // On disk before the name points at it: a crash must not leave a renamed, empty file.
+      await this.handle.sync();
       await this.handle.close();
       await this.moveIntoPlace();
+      await syncDirectory(dirname(this.targetPath));
     } catch (error) {
       await this.discard();
       throw uploadRefusal(error);
@@ -190,4 +204,58 @@ export class UploadFile {
     await this.handle.close().catch(() => {});
     await unlink(this.temporaryPath).catch(() => {});
   }
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  const directory = await open(path, "r");
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
+}
+
+const startedAt = Date.now() - process.uptime() * 1000;
+
+/** A temporary upload file no running server is writing: its server's process is gone. */
+function isLeftover(pid: number, modifiedMs: number): boolean {
+  if (pid === process.pid) return modifiedMs < startedAt;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return errorCode(error) === "ESRCH";
+  }
+}
+
+/**
+ * Removes the temporary files of uploads whose server was killed mid-transfer, below `root`
+ * (symbolic links not followed; at most SWEEP_MAX_ENTRIES entries, SWEEP_MAX_DEPTH levels).
+ * Files of servers still running are left alone. Returns the paths removed.
+ */
+export async function removeLeftoverUploads(root: string): Promise<string[]> {
+  const removed: string[] = [];
+  let seen = 0;
+  const visit = async (directory: string, depth: number): Promise<void> => {
+    const entries = await readdir(directory, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (++seen > SWEEP_MAX_ENTRIES) return;
+      const path = join(directory, entry.name);
+      if (entry.isDirectory()) {
+        if (depth < SWEEP_MAX_DEPTH) await visit(path, depth + 1);
+        continue;
+      }
+      const match = entry.isFile() ? TEMPORARY_NAME.exec(entry.name) : null;
+      if (!match) continue;
+      const info = await lstat(path).catch(() => undefined);
+      if (info && isLeftover(Number(match[1]), info.mtimeMs)) {
+        await unlink(path).then(
+          () => removed.push(path),
+          () => {},
+        );
+      }
+    }
+  };
+  await visit(root, 0);
+  return removed;
 }

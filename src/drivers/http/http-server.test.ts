@@ -28,7 +28,9 @@ describe.each<Wire>(["in-process", "grpc"])("HttpServer driver (%s)", (wire) => 
     );
     const http: HttpServerClient = board.client.http;
     try {
-      expect(await http.getUrl()).toBe("http://127.0.0.1:0");
+      await expect(http.getUrl()).rejects.toThrow(
+        /HTTP server is not running and its port is 0.*call start\(\) first/,
+      );
       await http.start();
       const port = await http.getPort();
       expect(await http.getUrl()).toBe(`http://127.0.0.1:${port}`);

@@ -3,6 +3,7 @@ import { FailedPreconditionError } from "../../core/errors.ts";
 import { registerDriverType } from "../../core/registry.ts";
 import { detectHostAddress, HttpFileServer, HttpServerError, httpUrl } from "../../http/index.ts";
 import { releaseServedRoot, type ServedRoot, withServedRoot } from "../../storage/index.ts";
+import { notStartedWithPortZero } from "../server-not-running.ts";
 import type { HttpServerClient } from "./client.ts";
 import { HttpServerConfig } from "./config.ts";
 
@@ -81,7 +82,9 @@ export class HttpServer extends Driver {
   }
 
   get_port(): number {
-    return this.server.running ? this.server.address().port : this.config.port;
+    if (this.server.running) return this.server.address().port;
+    if (this.config.port === 0) throw notStartedWithPortZero("HTTP", "get_port() and get_url()");
+    return this.config.port;
   }
 
   stats(): HttpServerStats {

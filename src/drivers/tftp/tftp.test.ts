@@ -41,7 +41,10 @@ describe("Tftp driver", () => {
     );
     const tftp: TftpServerClient = board.client.tftp;
     try {
-      expect(await tftp.getPort()).toBe(0);
+      // Port 0 has no port before start(): the call says to start first, instead of answering 0.
+      await expect(tftp.getPort()).rejects.toThrow(
+        /TFTP server is not running and its port is 0.*call start\(\) first/,
+      );
       await tftp.start();
       await tftp.start();
       const port = await tftp.getPort();
@@ -63,7 +66,7 @@ describe("Tftp driver", () => {
       expect((await tftp.stats()).completedTransfers).toBe(2);
       await tftp.stop();
       await tftp.stop();
-      expect(await tftp.getPort()).toBe(0);
+      await expect(tftp.getPort()).rejects.toThrow(/call start\(\) first/);
     } finally {
       await board.close();
     }
@@ -102,6 +105,19 @@ describe("Tftp driver", () => {
     expect((await stat(root)).isDirectory()).toBe(true);
     await board.close();
     await expect(stat(root)).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  test("a port of its own is answered before start(), as Jumpstarter answers it", async () => {
+    const board = await openBoard(
+      exporterConfig({ tftp: { type: "Tftp", config: { host: "127.0.0.1", port: 6969 } } }),
+      "grpc",
+    );
+    try {
+      expect(await board.client.tftp.getPort()).toBe(6969);
+      await expect(board.client.tftp.getHost()).resolves.toBe("127.0.0.1");
+    } finally {
+      await board.close();
+    }
   });
 
   test("a port in use makes start() fail with the reason and the way out", async () => {

@@ -10,6 +10,7 @@ import {
   type TftpServerStats,
   type TransferEndEvent,
 } from "../../tftp/index.ts";
+import { notStartedWithPortZero } from "../server-not-running.ts";
 import type { TftpServerClient } from "./client.ts";
 import { TftpConfig } from "./config.ts";
 
@@ -132,8 +133,11 @@ export class Tftp extends Driver {
     return this.host;
   }
 
+  /** The bound port while running; before start() the configured one, as Jumpstarter answers. */
   get_port(): number {
-    return this.running ? this.server.address().port : this.config.port;
+    if (this.running) return this.server.address().port;
+    if (this.config.port === 0) throw notStartedWithPortZero("TFTP", "get_port()");
+    return this.config.port;
   }
 
   stats(): TftpServerStats {

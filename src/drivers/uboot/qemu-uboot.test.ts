@@ -94,6 +94,15 @@ describe.skipIf(qemuSkip !== undefined)(
       expect(await uboot.run_command_checked("echo still here")).toBe("still here");
     });
 
+    test("every reboot reaches a clean prompt: the interrupts never garble the first line", async () => {
+      for (let boot = 0; boot < 3; boot++) {
+        const since = Date.now();
+        await uboot.reboot_to_console();
+        expect(await uboot.run_command_checked(`echo boot ${boot}`)).toBe(`boot ${boot}`);
+        expect(uboot.transcript(since)).not.toMatch(/Unknown command/);
+      }
+    });
+
     test("values with spaces, quotes, backslashes and $ survive set_env/get_env", async () => {
       await uboot.reboot_to_console();
       const values: Record<string, string> = {

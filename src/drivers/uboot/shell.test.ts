@@ -63,6 +63,15 @@ describe("UbootShell on a scripted U-Boot", () => {
     expect(failed).toMatchObject({ exitCode: 1, output: "before" });
   });
 
+  test("interrupts that land in the line after the prompt do not garble the first command", async () => {
+    // Three ESCs in the line leave the editor inside an escape sequence: one Ctrl-C alone becomes
+    // part of the line, and the resync's echo would run as "Unknown command".
+    const { device, sh } = await fake({ keysToStop: 1, lateKeys: 3 });
+    await sh.interruptAutoboot(stop());
+    expect(await sh.runChecked("echo hello", { timeoutMs: 2000 })).toBe("hello");
+    expect(device.unknownCommands).toBe(0);
+  });
+
   test("gives up after the bounded number of interrupts with a clear error", async () => {
     const { sh } = await fake({ keysToStop: 1000 });
     const error = await sh.interruptAutoboot({ ...stop(), retries: 5 }).catch((e: unknown) => e);

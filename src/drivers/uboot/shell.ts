@@ -90,7 +90,10 @@ export class UbootShell {
     for (let attempt = 0; attempt < SYNC_TRIES; attempt++) {
       const nonce = ++this.nonce;
       try {
-        await this.console.send("\u0003");
+        // Two Ctrl-Cs: interrupts sent after the prompt showed may have left U-Boot's line
+        // editor inside an escape sequence (ESC is the default interrupt), which then takes the
+        // first Ctrl-C as a character of the line; the second one clears the line.
+        await this.console.send("\u0003\u0003");
         await this.console.send(`echo dk""s${nonce}${this.options.lineEnding}`);
         await this.console.expect(new RegExp(`\\ndks${nonce}\\r?\\n`), {
           timeout: timeoutMs,

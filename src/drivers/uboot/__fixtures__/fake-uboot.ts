@@ -7,6 +7,12 @@ export interface FakeUbootOptions {
   fifo?: number;
   /** Longest line; beyond it each character rings the bell. */
   maxLine?: number;
+  /**
+   * Interrupt keys (ESC) that reach the line editor after the prompt, as when the host sends one
+   * more before it sees the prompt. Like U-Boot's editor, an ESC starts an escape sequence that
+   * takes the next character, whatever it is (even Ctrl-C), into the line.
+   */
+  lateKeys?: number;
 }
 
 /**
@@ -20,6 +26,9 @@ export class FakeUboot {
   private atPrompt = false;
   private keys = 0;
   private status = 0;
+  private escaped = false;
+  /** Lines run that were not a command this fake knows. */
+  unknownCommands = 0;
 
   constructor(private readonly o: FakeUbootOptions = {}) {
     this.toDevice.on("data", (chunk: Buffer) => this.input(chunk.toString("latin1")));
@@ -40,13 +49,22 @@ export class FakeUboot {
       if (++this.keys >= (this.o.keysToStop ?? 1)) {
         this.atPrompt = true;
         this.print("\b\b\b 0\r\n=> ");
+        for (let i = 0; i < (this.o.lateKeys ?? 0); i++) this.edit("\u001b");
       }
       return;
     }
     const taken = this.o.fifo ? text.slice(0, this.o.fifo) : text;
+    this.print(this.edit(taken));
+  }
+
+  /** Feeds characters to the line editor; returns what it echoes. */
+  private edit(text: string): string {
     let echo = "";
-    for (const ch of taken) {
-      if (ch === "\u0003") {
+    for (const ch of text) {
+      if (this.escaped || ch === "\u001b") {
+        this.escaped = !this.escaped && ch === "\u001b";
+        this.line += ch;
+      } else if (ch === "\u0003") {
         this.line = "";
         echo += "<INTERRUPT>\r\n=> ";
       } else if (ch === "\n" || ch === "\r") {
@@ -59,7 +77,7 @@ export class FakeUboot {
         echo += ch;
       }
     }
-    this.print(echo);
+    return echo;
   }
 
   private run(line: string): string {
@@ -75,6 +93,7 @@ export class FakeUboot {
         this.status = name === "false" ? 1 : 0;
       } else {
         out += `Unknown command '${name}' - try 'help'\r\n`;
+        this.unknownCommands++;
         this.status = 1;
       }
     }
