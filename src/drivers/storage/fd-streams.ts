@@ -5,7 +5,7 @@
  * written; a download carries nothing more from the client and the driver sends the file.
  */
 import { Duplex } from "node:stream";
-import { InvalidArgumentError } from "../core/errors.ts";
+import { InvalidArgumentError } from "../../core/errors.ts";
 
 /** Longest header accepted: a uuid and a newline, with room to spare. */
 const MAX_HEADER = 128;

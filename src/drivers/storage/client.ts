@@ -2,8 +2,8 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { stat as localStat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
-import { DriverClient, registerClient } from "../client/client.ts";
-import { DutkitError, InvalidArgumentError } from "../core/errors.ts";
+import { DriverClient, registerClient } from "../../client/client.ts";
+import { DutkitError, InvalidArgumentError } from "../../core/errors.ts";
 import type { StorageStat } from "./storage.ts";
 
 export type { StorageStat };

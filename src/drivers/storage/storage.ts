@@ -16,9 +16,9 @@ import {
 } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import type { Duplex } from "node:stream";
-import { Driver, type DriverInit, type MethodTable } from "../core/driver.ts";
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../core/errors.ts";
-import { contentTypeFor, isInside } from "../http/index.ts";
+import { Driver, type DriverInit, type MethodTable } from "../../core/driver.ts";
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../../core/errors.ts";
+import { contentTypeFor, isInside } from "../../http/index.ts";
 import { DownloadStream, type UploadSink, UploadStream } from "./fd-streams.ts";
 import { listEntries, scanEntries } from "./listing.ts";
 import { describePath, entryExists, StoragePaths } from "./storage-paths.ts";

@@ -5,10 +5,10 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { z } from "zod";
-import { buildClientTree } from "../client/tree.ts";
-import { InvalidArgumentError, NotFoundError } from "../core/errors.ts";
-import { registerDriverType } from "../core/registry.ts";
-import { openLocalSession } from "../exporter/local.ts";
+import { buildClientTree } from "../../client/tree.ts";
+import { InvalidArgumentError, NotFoundError } from "../../core/errors.ts";
+import { registerDriverType } from "../../core/registry.ts";
+import { openLocalSession } from "../../exporter/local.ts";
 import { exporterConfig, openBoard, type TestBoard, type Wire } from "./__fixtures__/board.ts";
 import { Storage, type StorageClient } from "./index.ts";
 

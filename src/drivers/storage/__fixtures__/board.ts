@@ -3,13 +3,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DriverClient } from "../../client/client.ts";
-import { GrpcTransport } from "../../client/grpc/index.ts";
-import { buildClientTree } from "../../client/tree.ts";
-import type { ExporterConfig } from "../../config/types.ts";
-import { serveSession } from "../../exporter/grpc/index.ts";
-import { openLocalSession } from "../../exporter/local.ts";
-import type { Session } from "../../exporter/session.ts";
+import type { DriverClient } from "../../../client/client.ts";
+import { GrpcTransport } from "../../../client/grpc/index.ts";
+import { buildClientTree } from "../../../client/tree.ts";
+import type { ExporterConfig } from "../../../config/types.ts";
+import { serveSession } from "../../../exporter/grpc/index.ts";
+import { openLocalSession } from "../../../exporter/local.ts";
+import type { Session } from "../../../exporter/session.ts";
 
 export type Wire = "in-process" | "grpc";
 
