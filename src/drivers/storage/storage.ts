@@ -1,8 +1,7 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import {
   copyFile,
-  type FileHandle,
   lstat,
   mkdir,
   open,
@@ -14,17 +13,29 @@ import {
   stat,
   unlink,
 } from "node:fs/promises";
-import { basename, dirname, join, relative, sep } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { Duplex } from "node:stream";
 import { Driver, type DriverInit, type MethodTable } from "../../core/driver.ts";
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../../core/errors.ts";
-import { contentTypeFor, isInside } from "../../http/index.ts";
-import { DownloadStream, type UploadSink, UploadStream } from "./fd-streams.ts";
+import {
+  FailedPreconditionError,
+  InternalError,
+  InvalidArgumentError,
+  NotFoundError,
+} from "../../core/errors.ts";
+import { contentTypeFor } from "../../http/index.ts";
+import { presignUnsupported, STORAGE_CAPABILITY, type StorageCapability } from "./capability.ts";
+import { CreatedPaths, makeParents, removeDirectories } from "./created-paths.ts";
 import { listEntries, scanEntries } from "./listing.ts";
+import { STORAGE_METHODS } from "./methods.ts";
+import {
+  FileTable,
+  MAX_OPEN_FILES,
+  type OpenFile,
+  readInto,
+  startTransfer,
+  writeFrom,
+} from "./open-files.ts";
 import { describePath, entryExists, StoragePaths } from "./storage-paths.ts";
-
-/** Files open at once through `open()`; a test that leaks descriptors hears about it. */
-const MAX_OPEN_FILES = 64;
 
 export interface StorageOptions {
   /** Existing directory the storage is rooted at. */
@@ -34,73 +45,49 @@ export interface StorageOptions {
   init?: DriverInit;
 }
 
-/** What `stat` answers, in OpenDAL's shape. */
+/** What `stat` answers: the fields of the Opendal driver's `Metadata`, as it sends them. */
 export interface StorageStat {
-  content_length: number;
-  content_type: string | null;
   content_disposition: null;
+  content_length: number;
   content_md5: null;
+  content_type: string | null;
   etag: string;
-  last_modified: string;
-  mode: { is_file: boolean; is_dir: boolean };
+  mode: { entry_is_file: boolean; entry_is_dir: boolean };
 }
 
-interface OpenFile {
-  mode: "rb" | "wb";
-  path: string;
-  relativePath: string;
-  handle: FileHandle;
-  /** Upload: the temporary file renamed into place by file_close. */
-  temporary?: string;
-  streaming: boolean;
-  /** Upload: every byte arrived and is on disk. */
-  completed: boolean;
-  error?: Error;
-}
+export type { StorageCapability };
 
 /**
- * Files under a root directory, in the shape of Jumpstarter's OpenDAL driver with the `fs`
- * scheme: open/file_close with byte streams for the contents, stat, exists, hash, list, scan,
- * delete, create_dir, copy, rename, remove_all. Paths follow the TFTP server's rules. Files and
+ * Files under a root directory, with the methods of Jumpstarter's Opendal driver with the `fs`
+ * scheme: open, file_write/file_read with a resource handle for the contents (spec 2.7),
+ * file_seek/tell/close/closed/readable/seekable/writable, stat, exists, hash, list, scan, delete,
+ * create_dir, copy, rename, remove_all, capability, presign_* (refused, as for `fs`). Paths
+ * follow the TFTP server's rules. Files and
  * directories it creates are recorded (files it overwrites are not: they existed before) and
  * removed on close when asked, deepest first, never outside the root.
  *
  * Uploads land in a temporary file next to the target and are renamed into place by
- * `file_close`, so a board never sees a half-written file.
+ * `file_close` once a `file_write` ran to its end, so a board never sees a half-written file;
+ * a failed upload leaves nothing: no file, no directory made for it, no record, and a file it
+ * would have replaced keeps its content.
  */
 export class Storage extends Driver {
   static override readonly clientId = "jumpstarter_driver_opendal.client.OpendalClient";
   static override readonly dutkitClientId = "dutkit.StorageClient";
-  static override readonly methods: MethodTable = {
-    open: { kind: "unary", description: 'Open a file: (path, mode "rb" | "wb") → file descriptor' },
-    file_close: { kind: "unary", description: "Close a file descriptor; an upload is put in place here" },
-    file_write_stream: { kind: "bytes", description: "Upload: send `<fd>\\n`, then the file's bytes" },
-    file_read_stream: { kind: "bytes", description: "Download: send `<fd>\\n`, receive the file's bytes" },
-    stat: { kind: "unary", description: "Size, type, times and mode of a path" },
-    exists: { kind: "unary", description: "Whether a path exists" },
-    hash: { kind: "unary", description: 'Hex digest of a file: (path, "sha256" | "md5")' },
-    list: { kind: "stream", description: "Entries of a directory (directories end with /)" },
-    scan: { kind: "stream", description: "Entries below a directory, recursively" },
-    delete: { kind: "unary", description: "Delete a file or an empty directory (missing is fine)" },
-    remove_all: { kind: "unary", description: "Delete a directory and everything below it" },
-    create_dir: { kind: "unary", description: "Create a directory and its parents" },
-    copy: { kind: "unary", description: "Copy a file: (source, target)" },
-    rename: { kind: "unary", description: "Rename a file: (source, target)" },
-    get_created_resources: { kind: "unary", description: "Paths written through this storage" },
-    register_path: { kind: "unary", description: "Record a path to delete on close" },
-  };
+  static override readonly methods: MethodTable = STORAGE_METHODS;
 
   readonly root: string;
   private readonly paths: StoragePaths;
   private readonly removeCreatedOnClose: boolean;
-  private readonly files = new Map<string, OpenFile>();
-  private readonly created = new Set<string>();
+  private readonly files = new FileTable();
+  private readonly created: CreatedPaths;
   private closed = false;
 
   private constructor(realRoot: string, options: StorageOptions) {
     super(options.init);
     this.root = realRoot;
     this.paths = new StoragePaths(realRoot);
+    this.created = new CreatedPaths(realRoot);
     this.removeCreatedOnClose = options.removeCreatedOnClose;
   }
 
@@ -123,7 +110,6 @@ export class Storage extends Driver {
       );
     }
     const relativePath = this.paths.relative("open", path);
-    const fd = randomUUID();
     if (mode === "rb") {
       const resolved = await this.paths.existing("open", relativePath);
       const handle = await open(resolved, "r");
@@ -131,71 +117,116 @@ export class Storage extends Driver {
         await handle.close();
         throw new InvalidArgumentError(`open(${describePath(path)}): not a file`);
       }
-      this.files.set(fd, { mode, path: resolved, relativePath, handle, streaming: false, completed: false });
-      return fd;
+      return this.files.add({ ...fileDefaults(), mode, path: resolved, relativePath, handle });
     }
     const target = await this.paths.writable("open", relativePath);
-    await this.makeParents(target);
-    const temporary = join(dirname(target), `.${basename(target)}.${fd.slice(0, 8)}.part`);
-    const handle = await open(temporary, "wx", 0o644);
-    this.files.set(fd, {
+    const madeDirs = await makeParents(target);
+    const temporary = join(dirname(target), `.${basename(target)}.${randomSuffix()}.part`);
+    const handle = await open(temporary, "wx", 0o644).catch(async (error: unknown) => {
+      await removeDirectories(madeDirs);
+      throw error;
+    });
+    return this.files.add({
+      ...fileDefaults(),
       mode,
       path: target,
       relativePath,
       handle,
       temporary,
-      streaming: false,
-      completed: false,
+      madeDirs,
     });
-    return fd;
   }
 
+  /** Writes the bytes of a resource stream (spec 2.7) to a file opened "wb", after what it has. */
+  async file_write(fd: unknown, handle: unknown): Promise<void> {
+    this.checkOpen("file_write");
+    const file = this.files.get("file_write", fd);
+    startTransfer("file_write", fd, file, "wb");
+    let source: Duplex;
+    try {
+      source = this.resources.take("file_write", handle);
+    } catch (error) {
+      file.busy = false;
+      throw error;
+    }
+    await writeFrom(file, source);
+  }
+
+  /** Sends a file opened "rb", from its position to its end, to a resource stream. */
+  async file_read(fd: unknown, handle: unknown): Promise<void> {
+    this.checkOpen("file_read");
+    const file = this.files.get("file_read", fd);
+    startTransfer("file_read", fd, file, "rb");
+    let sink: Duplex;
+    try {
+      sink = this.resources.take("file_read", handle);
+    } catch (error) {
+      file.busy = false;
+      throw error;
+    }
+    await readInto(file, sink);
+  }
+
+  async file_seek(fd: unknown, pos: unknown, whence: unknown = 0): Promise<number> {
+    const file = this.seekable("file_seek", fd);
+    if (typeof pos !== "number" || !Number.isSafeInteger(pos)) {
+      throw new InvalidArgumentError(`file_seek: pos must be an integer, got ${describePath(pos)}`);
+    }
+    if (whence !== 0 && whence !== 1 && whence !== 2) {
+      throw new InvalidArgumentError(
+        `file_seek: invalid whence ${describePath(whence)}; use 0 (from the start), 1 (from the position) or 2 (from the end)`,
+      );
+    }
+    const base = whence === 0 ? 0 : whence === 1 ? file.position : (await file.handle.stat()).size;
+    if (base + pos < 0) {
+      throw new InvalidArgumentError(`file_seek: invalid seek to a negative position (${base + pos})`);
+    }
+    file.position = base + pos;
+    return file.position;
+  }
+
+  file_tell(fd: unknown): number {
+    return this.seekable("file_tell", fd).position;
+  }
+
+  file_closed(fd: unknown): boolean {
+    return this.files.lookup("file_closed", fd) === undefined;
+  }
+
+  file_readable(fd: unknown): boolean {
+    return this.files.lookup("file_readable", fd)?.mode === "rb";
+  }
+
+  file_seekable(fd: unknown): boolean {
+    return this.files.lookup("file_seekable", fd)?.mode === "rb";
+  }
+
+  file_writable(fd: unknown): boolean {
+    return this.files.lookup("file_writable", fd)?.mode === "wb";
+  }
+
+  /**
+   * Closes a file descriptor (again: nothing happens). An upload is put in place only if a
+   * file_write ran to its end; otherwise it is discarded, and the reason is the error.
+   */
   async file_close(fd: unknown): Promise<void> {
-    const file = this.files.get(String(fd));
-    if (!file) throw this.unknownFd("file_close", fd);
-    this.files.delete(String(fd));
+    const file = this.files.lookup("file_close", fd);
+    if (!file) return;
+    this.files.close(fd);
+    if (file.busy) file.error ??= new Error("file_close came while a transfer was still running");
     await file.handle.close();
     if (file.mode === "rb") return;
-    if (file.streaming && !file.completed) file.error ??= new Error("the upload stream ended before its end");
-    if (file.error) {
-      await rm(file.temporary!, { force: true });
+    if (file.error || !file.written) {
+      await discard(file);
+      const reason = file.error?.message ?? "no file_write ran to its end on this file descriptor";
       throw new FailedPreconditionError(
-        `upload of ${describePath(file.relativePath)} failed: ${file.error.message}; nothing was written`,
+        `upload of ${describePath(file.relativePath)} failed: ${reason}; nothing was written`,
       );
     }
     const existed = await entryExists(file.path);
     await rename(file.temporary!, file.path);
+    this.created.addDirectories(file.madeDirs);
     if (!existed) this.created.add(file.relativePath);
-  }
-
-  file_write_stream(): Duplex {
-    this.checkOpen("file_write_stream");
-    return new UploadStream((fd) => {
-      const file = this.streamTarget("file_write_stream", fd, "wb");
-      let position = 0;
-      const sink: UploadSink = {
-        write: async (bytes) => {
-          await file.handle.write(bytes, 0, bytes.length, position);
-          position += bytes.length;
-        },
-        finish: async () => {
-          await file.handle.sync();
-          file.completed = true;
-        },
-        fail: (error) => {
-          file.error ??= error;
-        },
-      };
-      return sink;
-    });
-  }
-
-  file_read_stream(): Duplex {
-    this.checkOpen("file_read_stream");
-    return new DownloadStream((fd) => {
-      const file = this.streamTarget("file_read_stream", fd, "rb");
-      return file.handle.createReadStream({ start: 0, autoClose: false });
-    });
   }
 
   async stat(path: unknown): Promise<StorageStat> {
@@ -207,8 +238,7 @@ export class Storage extends Driver {
       content_disposition: null,
       content_md5: null,
       etag: `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`,
-      last_modified: info.mtime.toISOString(),
-      mode: { is_file: info.isFile(), is_dir: info.isDirectory() },
+      mode: { entry_is_file: info.isFile(), entry_is_dir: info.isDirectory() },
     };
   }
 
@@ -279,11 +309,7 @@ export class Storage extends Driver {
     } else {
       await rm(join(this.root, relativePath), { recursive: true });
     }
-    for (const created of this.created) {
-      if (relativePath === "" || created === relativePath || created.startsWith(`${relativePath}/`)) {
-        this.created.delete(created);
-      }
-    }
+    this.created.deleteBelow(relativePath);
   }
 
   async create_dir(path: unknown): Promise<void> {
@@ -291,14 +317,14 @@ export class Storage extends Driver {
     if (relativePath === "") return;
     const target = await this.paths.writable("create_dir", relativePath);
     // The directory itself is recorded when it is new, like the parents of a file.
-    await this.makeParents(join(target, "entry"));
+    this.created.addDirectories(await makeParents(join(target, "entry")));
   }
 
   async copy(source: unknown, target: unknown): Promise<void> {
     const from = await this.paths.existing("copy", this.paths.relative("copy", source));
     const targetPath = this.paths.relative("copy", target);
     const to = await this.paths.writable("copy", targetPath);
-    await this.makeParents(to);
+    this.created.addDirectories(await makeParents(to));
     const existed = await entryExists(to);
     await copyFile(from, to);
     if (!existed) this.created.add(targetPath);
@@ -309,7 +335,7 @@ export class Storage extends Driver {
     const from = await this.paths.existing("rename", sourcePath);
     const targetPath = this.paths.relative("rename", target);
     const to = await this.paths.writable("rename", targetPath);
-    await this.makeParents(to);
+    this.created.addDirectories(await makeParents(to));
     const existed = await entryExists(to);
     await rename(from, to);
     this.created.delete(sourcePath);
@@ -317,76 +343,65 @@ export class Storage extends Driver {
   }
 
   get_created_resources(): string[] {
-    return [...this.created];
+    return this.created.list();
   }
 
   register_path(path: unknown): void {
     this.created.add(this.paths.relative("register_path", path));
   }
 
+  capability(): StorageCapability {
+    return STORAGE_CAPABILITY;
+  }
+
+  presign_stat(path: unknown): never {
+    throw presignUnsupported("presign_stat", path);
+  }
+
+  presign_read(path: unknown): never {
+    throw presignUnsupported("presign_read", path);
+  }
+
+  presign_write(path: unknown): never {
+    throw presignUnsupported("presign_write", path);
+  }
+
   /** Closes open files (dropping unfinished uploads), then removes what was created, deepest first. */
   override async close(): Promise<void> {
     this.closed = true;
-    for (const [fd, file] of this.files) {
-      this.files.delete(fd);
+    for (const file of this.files.drain()) {
       await file.handle.close().catch(() => {});
-      if (file.temporary) await rm(file.temporary, { force: true });
+      if (file.mode === "wb") await discard(file);
     }
-    if (!this.removeCreatedOnClose) return;
-    const depth = (path: string) => path.split("/").length;
-    const paths = [...this.created].sort((a, b) => depth(b) - depth(a) || b.localeCompare(a));
-    for (const relativePath of paths) await this.removeCreated(relativePath);
-    this.created.clear();
+    if (this.removeCreatedOnClose) await this.created.removeAll();
   }
 
-  private async removeCreated(relativePath: string): Promise<void> {
-    const target = join(this.root, relativePath);
-    try {
-      if (!isInside(this.root, await realpath(dirname(target)))) return;
-      const info = await lstat(target);
-      if (info.isDirectory()) await rmdir(target);
-      else await unlink(target);
-    } catch {
-      // Already gone, or a directory someone else filled: left in place.
-    }
-  }
-
-  /** Directories between the root and `target` that do not exist yet, created and recorded. */
-  private async makeParents(target: string): Promise<void> {
-    const parent = dirname(target);
-    const first = await mkdir(parent, { recursive: true });
-    if (first === undefined) return;
-    let directory = parent;
-    for (let step = 0; step < 256 && isInside(first, directory); step++) {
-      this.created.add(relative(this.root, directory).split(sep).join("/"));
-      if (directory === first) break;
-      directory = dirname(directory);
-    }
-  }
-
-  private streamTarget(method: string, fd: string, mode: "rb" | "wb"): OpenFile {
-    const file = this.files.get(fd);
-    if (!file) throw this.unknownFd(method, fd);
-    if (file.mode !== mode) {
-      throw new InvalidArgumentError(
-        `${method}: file descriptor ${fd} was opened "${file.mode}", not "${mode}"`,
+  private seekable(method: string, fd: unknown): OpenFile {
+    const file = this.files.get(method, fd);
+    if (file.mode !== "rb") {
+      throw new InternalError(
+        `${method}: file descriptor ${String(fd)} was opened "wb"; only files opened "rb" have a position to move`,
       );
     }
-    if (file.streaming) {
-      throw new FailedPreconditionError(`${method}: file descriptor ${fd} already has a stream`);
-    }
-    file.streaming = true;
     return file;
-  }
-
-  private unknownFd(method: string, fd: unknown): NotFoundError {
-    return new NotFoundError(
-      `${method}: unknown file descriptor ${describePath(fd)}; open the file first (or it was already closed)`,
-    );
   }
 
   private checkOpen(method: string): void {
     if (this.closed)
       throw new FailedPreconditionError(`${method}: the storage is closed; open a new session`);
   }
+}
+
+function fileDefaults(): Pick<OpenFile, "position" | "busy" | "madeDirs" | "written"> {
+  return { position: 0, busy: false, madeDirs: [], written: false };
+}
+
+function randomSuffix(): string {
+  return randomBytes(4).toString("hex");
+}
+
+/** An upload that will not be put in place: its temporary file and the directories made for it go. */
+async function discard(file: OpenFile): Promise<void> {
+  if (file.temporary) await rm(file.temporary, { force: true });
+  await removeDirectories(file.madeDirs);
 }
