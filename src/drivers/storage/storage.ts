@@ -149,7 +149,13 @@ export class Storage extends Driver {
       file.busy = false;
       throw error;
     }
-    await writeFrom(file, source);
+    try {
+      await writeFrom(file, source);
+    } catch (error) {
+      // The upload can no longer complete: what arrived goes now, not only at file_close.
+      await discard(file);
+      throw error;
+    }
   }
 
   /** Sends a file opened "rb", from its position to its end, to a resource stream. */
