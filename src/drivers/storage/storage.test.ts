@@ -175,6 +175,7 @@ describe.each<Wire>(["in-process", "grpc"])("storage (%s)", (wire) => {
     await reading;
     expect(Buffer.concat(chunks).toString()).toBe("world");
     expect(await storage.call("file_tell", fd)).toBe(11);
+    expect(await storage.call("file_seek", fd, 1, 0)).toBe(1);
     expect(await storage.call("file_seek", fd, -3, 2)).toBe(8);
     expect(await storage.call("file_seek", fd, -5, 1)).toBe(3);
     await expect(storage.call("file_seek", fd, -1, 0)).rejects.toThrow(/negative position/);
