@@ -35,6 +35,7 @@ export * from "./drivers/power/index.ts";
 export * from "./drivers/qemu/index.ts";
 export * from "./drivers/serial/index.ts";
 export * from "./drivers/shell/index.ts";
+export * from "./drivers/storage/index.ts";
 export * from "./drivers/tftp/index.ts";
 export * from "./drivers/uboot/index.ts";
 export * from "./expect/index.ts";
@@ -43,5 +44,4 @@ export { type ExporterSource, loadExporter, openLocalSession } from "./exporter/
 export { Session } from "./exporter/session.ts";
 export * from "./http/index.ts";
 export * from "./lease/index.ts";
-export * from "./storage/index.ts";
 export * from "./usage/index.ts";

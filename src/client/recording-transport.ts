@@ -1,4 +1,5 @@
 import type { Duplex } from "node:stream";
+import type { OpenedResource } from "../core/resource.ts";
 import type { JsonValue } from "../core/value.ts";
 import { CallRecorder } from "./call-stats.ts";
 import type { ExporterReport, Transport } from "./transport.ts";
@@ -53,6 +54,11 @@ export class RecordingTransport implements Transport {
     } catch (error) {
       throw done(error);
     }
+  }
+
+  /** Not counted: the call that takes the handle (such as file_write) is. */
+  resource(uuid: string, contentEncoding: string | null): Promise<OpenedResource> {
+    return this.inner.resource(uuid, contentEncoding);
   }
 
   close(): Promise<void> {

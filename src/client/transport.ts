@@ -1,4 +1,5 @@
 import type { Duplex } from "node:stream";
+import type { OpenedResource } from "../core/resource.ts";
 import type { JsonValue } from "../core/value.ts";
 
 /** One entry of GetReport: a driver instance as the exporter describes it (spec 2.8). */
@@ -26,6 +27,12 @@ export interface Transport {
   call(uuid: string, method: string, args: JsonValue[]): Promise<JsonValue>;
   streamingCall(uuid: string, method: string, args: JsonValue[]): AsyncIterable<JsonValue>;
   byteStream(uuid: string, method: string): Promise<Duplex>;
+  /**
+   * Opens a resource stream to a driver (spec 2.7): a byte pipe whose handle is then passed as
+   * an argument of a call such as `file_write(fd, handle)`. `contentEncoding` says how the bytes
+   * sent are encoded (null: plain); the answer says whether the exporter takes them so.
+   */
+  resource(uuid: string, contentEncoding: string | null): Promise<OpenedResource>;
   close(): Promise<void>;
 }
 

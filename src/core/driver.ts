@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Duplex } from "node:stream";
 import type { ArgumentList } from "./arguments.ts";
+import { ResourceTable } from "./resource.ts";
 import type { JsonValue } from "./value.ts";
 
 /**
@@ -58,6 +59,8 @@ export abstract class Driver {
   readonly description: string | undefined;
   readonly methodsDescription: Record<string, string>;
   readonly children: Record<string, Driver>;
+  /** Byte pipes a client opened to this driver, waiting for a call to take them (spec 2.7). */
+  readonly resources = new ResourceTable();
 
   constructor(init: DriverInit = {}) {
     this.uuid = init.uuid ?? randomUUID();

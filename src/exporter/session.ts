@@ -14,6 +14,7 @@ import {
   NotFoundError,
   statusOfThrown,
 } from "../core/errors.ts";
+import type { OpenedResource } from "../core/resource.ts";
 import { type JsonValue, resultToWire, toWire } from "../core/value.ts";
 import { buildDriverTree, type DriverTree } from "./build.ts";
 
@@ -128,6 +129,13 @@ export class Session implements Transport {
     }
   }
 
+  async resource(uuid: string, contentEncoding: string | null): Promise<OpenedResource> {
+    if (this.closed) throw new FailedPreconditionError("the exporter session is closed; open a new one");
+    const found = this.byUuid.get(uuid);
+    if (!found) throw new NotFoundError(`no driver with uuid ${uuid} in this session`);
+    return found.driver.resources.open(contentEncoding);
+  }
+
   /** Closes every driver once, deepest first; all failures are reported together. */
   close(): Promise<void> {
     this.closed ??= (async () => {
@@ -144,6 +152,7 @@ export class Session implements Transport {
       for (const { driver, path } of order) {
         try {
           await driver.close();
+          driver.resources.close();
         } catch (error) {
           errors.push({ path: path || "(root)", error });
         }

@@ -2,6 +2,7 @@ import type { Duplex } from "node:stream";
 import { GrpcTransport } from "../client/grpc/grpc-transport.ts";
 import type { ExporterReport, Transport } from "../client/transport.ts";
 import { DutkitError, FailedPreconditionError, UnavailableError } from "../core/errors.ts";
+import type { OpenedResource } from "../core/resource.ts";
 import type { JsonValue } from "../core/value.ts";
 import { formatDuration } from "./duration.ts";
 import type { LeaseClient } from "./lease-client.ts";
@@ -212,6 +213,13 @@ export class LeaseTransport implements Transport {
     this.streams.add(stream);
     stream.once("close", () => this.streams.delete(stream));
     return stream;
+  }
+
+  async resource(uuid: string, contentEncoding: string | null): Promise<OpenedResource> {
+    const opened = await this.guard(() => this.inner.resource(uuid, contentEncoding));
+    this.streams.add(opened.stream);
+    opened.stream.once("close", () => this.streams.delete(opened.stream));
+    return opened;
   }
 
   close(): Promise<void> {

@@ -1,8 +1,13 @@
-import { InvalidArgumentError } from "../core/errors.ts";
+import { InvalidArgumentError, UnavailableError } from "../core/errors.ts";
+import type { ClientStreamHandle } from "../core/resource.ts";
 import { FrameType, type StreamRequest, type StreamResponse } from "./gen/jumpstarter/v1/router.ts";
 
 /** Request metadata naming what a RouterService.Stream call on an exporter opens (spec 2.7). */
 export const STREAM_REQUEST_METADATA_KEY = "request";
+/** Initial metadata of a resource stream: the handle, as compact JSON (spec 2.7). */
+export const RESOURCE_METADATA_KEY = "resource";
+/** Initial metadata of a resource stream: the content encoding the exporter takes as sent. */
+export const ACCEPT_ENCODING_METADATA_KEY = "x_jmp_accept_encoding";
 /** Metadata a standalone exporter may require on every RPC (spec 2.1). */
 export const PASSPHRASE_METADATA_KEY = "x-jumpstarter-passphrase";
 
@@ -50,6 +55,34 @@ export function parseStreamTarget(value: string | Buffer | undefined): StreamTar
   throw new InvalidArgumentError(
     `the "${STREAM_REQUEST_METADATA_KEY}" metadata has kind ${JSON.stringify(kind)}; use "driver" or "resource"`,
   );
+}
+
+/** The handle in a resource stream's initial metadata; a missing or malformed one is UNAVAILABLE. */
+export function parseResourceHandle(value: string | Buffer | undefined): ClientStreamHandle {
+  const shape = 'expected {"kind":"client_stream","uuid":"<resource uuid>","x_jmp_content_encoding":null}';
+  if (value === undefined) {
+    throw new UnavailableError(
+      `the exporter opened the resource stream without "${RESOURCE_METADATA_KEY}" metadata; ${shape}`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString());
+  } catch {
+    throw new UnavailableError(`the exporter's "${RESOURCE_METADATA_KEY}" metadata is not JSON; ${shape}`);
+  }
+  const fields = (typeof parsed === "object" && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  if (fields.kind !== "client_stream" || typeof fields.uuid !== "string") {
+    throw new UnavailableError(
+      `the exporter's "${RESOURCE_METADATA_KEY}" metadata is ${value.toString()}; ${shape}`,
+    );
+  }
+  const encoding = fields.x_jmp_content_encoding;
+  return {
+    kind: "client_stream",
+    uuid: fields.uuid,
+    x_jmp_content_encoding: typeof encoding === "string" ? encoding : null,
+  };
 }
 
 const empty = Buffer.alloc(0);

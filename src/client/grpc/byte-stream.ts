@@ -1,16 +1,20 @@
 import { Duplex } from "node:stream";
 import { type ClientDuplexStream, status as GrpcCode, Metadata, type ServiceError } from "@grpc/grpc-js";
 import { UnavailableError } from "../../core/errors.ts";
+import type { OpenedResource } from "../../core/resource.ts";
 import type {
   RouterServiceClient,
   StreamRequest,
   StreamResponse,
 } from "../../protocol/gen/jumpstarter/v1/router.ts";
 import {
+  ACCEPT_ENCODING_METADATA_KEY,
   dataFrame,
   driverStreamRequest,
   FrameType,
   goawayFrame,
+  parseResourceHandle,
+  RESOURCE_METADATA_KEY,
   STREAM_REQUEST_METADATA_KEY,
 } from "../../protocol/router-stream.ts";
 
@@ -94,29 +98,66 @@ class RouterStreamDuplex extends Duplex {
 }
 
 /**
- * Opens a driver byte stream. Resolves once the exporter accepted it (sent initial metadata), so a
- * missing driver or method rejects here, with the typed error of its status.
+ * Opens a RouterService.Stream with the given `request` metadata. Resolves once the exporter
+ * accepted it (sent initial metadata), so a missing driver or method rejects here, with the
+ * typed error of its status.
  */
-export function openByteStream(
+function openRouterStream(
   client: RouterServiceClient,
-  uuid: string,
-  method: string,
+  request: string,
   failure: (error: ServiceError) => Error,
-): Promise<Duplex> {
+): Promise<{ duplex: Duplex; metadata: Metadata }> {
   const metadata = new Metadata();
-  metadata.set(STREAM_REQUEST_METADATA_KEY, driverStreamRequest(uuid, method));
+  metadata.set(STREAM_REQUEST_METADATA_KEY, request);
   const call = client.stream(metadata);
   return new Promise((resolve, reject) => {
     const duplex = new RouterStreamDuplex(call, failure);
     // Until the exporter accepts the stream, a failure rejects the promise instead.
     duplex.once("error", reject);
-    const open = () => {
+    const open = (initial: Metadata) => {
       duplex.off("error", reject);
-      resolve(duplex);
+      resolve({ duplex, metadata: initial });
     };
     call.once("metadata", open);
     call.once("status", (status: { code: number }) => {
-      if (status.code === GrpcCode.OK) open();
+      if (status.code === GrpcCode.OK) open(new Metadata());
     });
   });
+}
+
+/** Opens a driver byte stream (`{"kind":"driver"}`). */
+export async function openByteStream(
+  client: RouterServiceClient,
+  uuid: string,
+  method: string,
+  failure: (error: ServiceError) => Error,
+): Promise<Duplex> {
+  return (await openRouterStream(client, driverStreamRequest(uuid, method), failure)).duplex;
+}
+
+/**
+ * Opens a resource stream (`{"kind":"resource"}`, spec 2.7): the exporter's initial metadata
+ * carries the handle under `resource` and, when it takes the encoding as sent,
+ * `x_jmp_accept_encoding`.
+ */
+export async function openResourceStream(
+  client: RouterServiceClient,
+  uuid: string,
+  contentEncoding: string | null,
+  failure: (error: ServiceError) => Error,
+): Promise<OpenedResource> {
+  const request = JSON.stringify({ kind: "resource", uuid, x_jmp_content_encoding: contentEncoding });
+  const { duplex, metadata } = await openRouterStream(client, request, failure);
+  const [resource] = metadata.get(RESOURCE_METADATA_KEY);
+  const [accept] = metadata.get(ACCEPT_ENCODING_METADATA_KEY);
+  try {
+    return {
+      handle: parseResourceHandle(resource),
+      stream: duplex,
+      acceptEncoding: accept === undefined || accept.toString() === "" ? null : accept.toString(),
+    };
+  } catch (error) {
+    duplex.destroy();
+    throw error;
+  }
 }

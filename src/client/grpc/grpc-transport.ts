@@ -1,5 +1,6 @@
 import type { Duplex } from "node:stream";
 import { type ClientOptions, Metadata, type ServiceError } from "@grpc/grpc-js";
+import type { OpenedResource } from "../../core/resource.ts";
 import { assertJsonValue, type JsonValue } from "../../core/value.ts";
 import {
   formatSessionAddress,
@@ -17,7 +18,7 @@ import {
 import { RouterServiceClient } from "../../protocol/gen/jumpstarter/v1/router.ts";
 import { exporterStatusFromWire, type StatusSnapshot } from "../../protocol/status.ts";
 import type { DriverReport, ExporterReport, Transport } from "../transport.ts";
-import { openByteStream } from "./byte-stream.ts";
+import { openByteStream, openResourceStream } from "./byte-stream.ts";
 import {
   type ClientTlsOptions,
   channelCredentials,
@@ -130,6 +131,12 @@ export class GrpcTransport implements Transport {
 
   byteStream(uuid: string, method: string): Promise<Duplex> {
     return openByteStream(this.router, uuid, method, (error) => errorFromServiceError(error, this.address));
+  }
+
+  resource(uuid: string, contentEncoding: string | null): Promise<OpenedResource> {
+    return openResourceStream(this.router, uuid, contentEncoding, (error) =>
+      errorFromServiceError(error, this.address),
+    );
   }
 
   /** GetStatus: the exporter's status and how often it changed (spec 2.9). */

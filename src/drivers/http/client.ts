@@ -1,5 +1,5 @@
 import { DriverClient, registerClient } from "../../client/client.ts";
-import type { StorageClient, UploadSource } from "../../storage/index.ts";
+import type { StorageClient, UploadSource } from "../storage/index.ts";
 import type { HttpServerStats } from "./http-server.ts";
 
 /**

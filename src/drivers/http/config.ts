@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { servedRootConfigFields } from "../../storage/index.ts";
+import { servedRootConfigFields } from "../storage/index.ts";
 
 export const HttpServerConfig = z
   .strictObject({

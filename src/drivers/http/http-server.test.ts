@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FailedPreconditionError } from "../../core/errors.ts";
 import { findDriverType } from "../../core/registry.ts";
-import { exporterConfig, openBoard, type Wire } from "../../storage/__fixtures__/board.ts";
+import { exporterConfig, openBoard, type Wire } from "../storage/__fixtures__/board.ts";
 import "./index.ts";
 import type { HttpServerClient } from "./client.ts";
 

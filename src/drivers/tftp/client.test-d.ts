@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, test } from "vitest";
 import { type ClientTreeOf, defineExporter } from "../../config/define.ts";
-import type { StorageClient } from "../../storage/index.ts";
 import type { HttpServerClient } from "../http/index.ts";
+import type { StorageClient } from "../storage/index.ts";
 import type { TftpServerClient } from "./index.ts";
 
 const exporter = defineExporter({

@@ -1,6 +1,6 @@
 import { DriverClient, registerClient } from "../../client/client.ts";
-import type { StorageClient } from "../../storage/index.ts";
 import type { TftpServerStats } from "../../tftp/index.ts";
+import type { StorageClient } from "../storage/index.ts";
 import type { TftpTransferRecord } from "./tftp.ts";
 
 /**

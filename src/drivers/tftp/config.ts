@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { servedRootConfigFields } from "../../storage/index.ts";
+import { servedRootConfigFields } from "../storage/index.ts";
 
 const port = z.number().int().min(0).max(65535);
 

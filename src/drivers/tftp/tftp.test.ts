@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FailedPreconditionError } from "../../core/errors.ts";
 import { findDriverType } from "../../core/registry.ts";
-import { exporterConfig, openBoard } from "../../storage/__fixtures__/board.ts";
+import { exporterConfig, openBoard } from "../storage/__fixtures__/board.ts";
 import "./index.ts";
 import { nativeReadLoop } from "../../tftp/native.ts";
 import type { TftpServerClient } from "./client.ts";

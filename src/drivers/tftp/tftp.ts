@@ -2,7 +2,6 @@ import { Driver, type DriverInit, type MethodTable } from "../../core/driver.ts"
 import { FailedPreconditionError } from "../../core/errors.ts";
 import { registerDriverType } from "../../core/registry.ts";
 import { detectHostAddress } from "../../http/index.ts";
-import { releaseServedRoot, type ServedRoot, withServedRoot } from "../../storage/index.ts";
 import {
   TftpServer,
   TftpServerError,
@@ -11,6 +10,7 @@ import {
   type TransferEndEvent,
 } from "../../tftp/index.ts";
 import { notStartedWithPortZero } from "../server-not-running.ts";
+import { releaseServedRoot, type ServedRoot, withServedRoot } from "../storage/index.ts";
 import type { TftpServerClient } from "./client.ts";
 import { TftpConfig } from "./config.ts";
 

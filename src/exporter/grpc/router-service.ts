@@ -1,17 +1,18 @@
 import type { Duplex } from "node:stream";
 import { Metadata, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { Transport } from "../../client/transport.ts";
-import { NotImplementedError } from "../../core/errors.ts";
 import type {
   RouterServiceServer,
   StreamRequest,
   StreamResponse,
 } from "../../protocol/gen/jumpstarter/v1/router.ts";
 import {
+  ACCEPT_ENCODING_METADATA_KEY,
   dataFrame,
   FrameType,
   goawayFrame,
   parseStreamTarget,
+  RESOURCE_METADATA_KEY,
   STREAM_REQUEST_METADATA_KEY,
 } from "../../protocol/router-stream.ts";
 import type { CallTracker } from "./call-tracker.ts";
@@ -24,7 +25,7 @@ type StreamCall = ServerDuplexStream<StreamRequest, StreamResponse>;
  * DATA frames carry bytes, GOAWAY is end of input, PING is ignored, RST_STREAM or a cancelled
  * call destroys the duplex. When the duplex's output ends, GOAWAY is sent and the call ends.
  */
-function splice(call: StreamCall, duplex: Duplex, calls: CallTracker): void {
+function splice(call: StreamCall, duplex: Duplex, calls: CallTracker, endNeedsGoaway: boolean): void {
   let finished = false;
   /** Ends both sides once; an abort (reset, cancel, server closing) also discards unread input. */
   const finish = (abort: boolean) => {
@@ -61,9 +62,13 @@ function splice(call: StreamCall, duplex: Duplex, calls: CallTracker): void {
         return;
     }
   });
-  // The client half-closed without GOAWAY: still the end of its input.
+  // The client half-closed without GOAWAY: still the end of its input for a driver stream. A
+  // resource's data ends with GOAWAY only (Jumpstarter's client always sends it): a cancelled
+  // upload also ends the call's input, and must not pass for a complete file.
   call.on("end", () => {
-    if (!duplex.writableEnded) duplex.end();
+    if (duplex.writableEnded) return;
+    if (endNeedsGoaway || call.cancelled) abort();
+    else duplex.end();
   });
   call.on("cancelled", abort);
   call.on("error", abort);
@@ -91,16 +96,23 @@ export function routerService(target: Transport, calls: CallTracker): RouterServ
     stream(call) {
       void (async () => {
         let duplex: Duplex;
+        let resource = false;
+        const initial = new Metadata();
         try {
           const [header] = call.metadata.get(STREAM_REQUEST_METADATA_KEY);
           const request = parseStreamTarget(header);
           if (request.kind === "resource") {
-            throw new NotImplementedError(
-              "resource streams (file upload/download handles) are not supported by this exporter yet; " +
-                "send the data through a driver byte stream instead",
-            );
+            // The handle goes out in the initial metadata; no accepted encoding means no key,
+            // which Jumpstarter's client reads as "not accepted" and then decodes locally.
+            const opened = await target.resource(request.uuid, request.contentEncoding);
+            initial.set(RESOURCE_METADATA_KEY, JSON.stringify(opened.handle));
+            if (opened.acceptEncoding !== null)
+              initial.set(ACCEPT_ENCODING_METADATA_KEY, opened.acceptEncoding);
+            duplex = opened.stream;
+            resource = true;
+          } else {
+            duplex = await target.byteStream(request.uuid, request.method);
           }
-          duplex = await target.byteStream(request.uuid, request.method);
         } catch (error) {
           call.emit("error", serviceStatusOf(error));
           return;
@@ -109,8 +121,8 @@ export function routerService(target: Transport, calls: CallTracker): RouterServ
           duplex.destroy();
           return;
         }
-        call.sendMetadata(new Metadata());
-        splice(call, duplex, calls);
+        call.sendMetadata(initial);
+        splice(call, duplex, calls, resource);
       })();
     },
   };

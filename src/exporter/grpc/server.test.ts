@@ -122,11 +122,11 @@ describe("serveSession: malformed requests", () => {
     );
   });
 
-  it("answers resource streams with UNIMPLEMENTED", async () => {
+  it("answers resource streams for an unknown driver with NOT_FOUND", async () => {
     const raw = rawRouterClient((await serve()).address);
-    const result = await streamStatus(raw, JSON.stringify({ kind: "resource", uuid: SERIAL }));
-    expect(result.code).toBe(GrpcCode.UNIMPLEMENTED);
-    expect(result.details).toMatch(/resource streams/);
+    const result = await streamStatus(raw, JSON.stringify({ kind: "resource", uuid: "nope" }));
+    expect(result.code).toBe(GrpcCode.NOT_FOUND);
+    expect(result.details).toMatch(/no driver with uuid nope/);
   });
 
   it("answers Reset with UNIMPLEMENTED", async () => {
@@ -175,6 +175,60 @@ describe("serveSession: byte stream frames on the wire", () => {
     const { status, echoClosed } = await exchange([{ frameType: FrameType.FRAME_TYPE_RST_STREAM }]);
     await echoClosed;
     expect(await status).toBe(GrpcCode.OK);
+  });
+});
+
+describe("serveSession: resource streams on the wire", () => {
+  /** Opens a resource stream raw; resolves with the initial metadata, the call and the target. */
+  async function openResource(encoding: string | null) {
+    const target = new FakeTarget();
+    const served = await serveSession(target, { listen: socketPath() });
+    cleanups.push(() => served.close());
+    const metadata = new Metadata();
+    metadata.set(
+      "request",
+      JSON.stringify({ kind: "resource", uuid: SERIAL, x_jmp_content_encoding: encoding }),
+    );
+    const call = rawRouterClient(served.address).stream(metadata);
+    const received: FrameType[] = [];
+    call.on("data", (frame: StreamResponse) => received.push(frame.frameType));
+    const status = new Promise<number>((resolve) =>
+      call.on("status", (s: { code: number }) => resolve(s.code)),
+    );
+    const [initial] = (await once(call, "metadata")) as [Metadata];
+    return { target, call, initial, received, status };
+  }
+
+  it("answers the handle in the initial metadata and accepts no content encoding", async () => {
+    const { target, call, initial, status } = await openResource("gzip");
+    const handle = JSON.parse(String(initial.get("resource")[0]));
+    expect(handle).toEqual({ kind: "client_stream", uuid: expect.any(String), x_jmp_content_encoding: null });
+    expect(initial.get("x_jmp_accept_encoding")).toEqual([]);
+    const driverEnd = target.serialResources.take("file_write", handle);
+    call.write({ payload: Buffer.from("abc"), frameType: FrameType.FRAME_TYPE_DATA });
+    call.write({ payload: Buffer.alloc(0), frameType: FrameType.FRAME_TYPE_GOAWAY });
+    const chunks: Buffer[] = [];
+    for await (const chunk of driverEnd.iterator({ destroyOnReturn: false })) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe("abc");
+    driverEnd.end();
+    expect(await status).toBe(GrpcCode.OK);
+  });
+
+  it("a stream half-closed or cancelled without GOAWAY is no complete upload for the driver", async () => {
+    for (const cut of ["half-close", "cancel"] as const) {
+      const { target, call, initial } = await openResource(null);
+      const driverEnd = target.serialResources.take(
+        "file_write",
+        JSON.parse(String(initial.get("resource")[0])),
+      );
+      call.write({ payload: Buffer.from("abc"), frameType: FrameType.FRAME_TYPE_DATA });
+      call.on("error", () => {});
+      if (cut === "half-close") call.end();
+      else call.cancel();
+      const failure = new Promise<Error>((resolve) => driverEnd.on("error", resolve));
+      driverEnd.resume();
+      expect((await failure).message, cut).toMatch(/closed the resource stream before the end of its data/);
+    }
   });
 });
 

@@ -7,6 +7,7 @@ import {
   InvalidArgumentError,
   NotFoundError,
 } from "../../../core/errors.ts";
+import { type OpenedResource, ResourceTable } from "../../../core/resource.ts";
 import type { JsonValue } from "../../../core/value.ts";
 
 export const ROOT = "00000000-0000-4000-8000-000000000001";
@@ -33,6 +34,8 @@ export class FakeTarget implements Transport {
   readonly foreverStopped = deferred<number>();
   /** Emits "echo-closed" whenever the exporter side of an `echo` byte stream closes. */
   readonly events = new EventEmitter();
+  /** Resource streams opened to the serial driver, for tests to take as a driver call would. */
+  readonly serialResources = new ResourceTable();
   /** The `held` sink: bytes it has taken in, and a switch that lets it start taking them. */
   heldBytes = 0;
   readonly releaseHeld = deferred<void>();
@@ -103,6 +106,11 @@ export class FakeTarget implements Transport {
       return;
     }
     throw new NotFoundError(`method ${method} not found on driver power`);
+  }
+
+  async resource(uuid: string, contentEncoding: string | null): Promise<OpenedResource> {
+    if (uuid !== SERIAL) throw new NotFoundError(`no driver with uuid ${uuid} in this session`);
+    return this.serialResources.open(contentEncoding);
   }
 
   async byteStream(uuid: string, method: string): Promise<Duplex> {

@@ -1,9 +1,10 @@
 import { createReadStream, createWriteStream } from "node:fs";
 import { stat as localStat } from "node:fs/promises";
-import { Readable } from "node:stream";
-import { finished, pipeline } from "node:stream/promises";
-import { DriverClient, registerClient } from "../client/client.ts";
-import { DutkitError, InvalidArgumentError } from "../core/errors.ts";
+import { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { DriverClient, registerClient } from "../../client/client.ts";
+import { DutkitError, InvalidArgumentError } from "../../core/errors.ts";
+import type { OpenedResource } from "../../core/resource.ts";
 import type { StorageStat } from "./storage.ts";
 
 export type { StorageStat };
@@ -12,9 +13,9 @@ export type { StorageStat };
 export type UploadSource = Uint8Array | string;
 
 /**
- * Client of a storage driver (Jumpstarter's `OpendalClient`): whole-file helpers over
- * open / byte stream / file_close, so uploads and downloads work the same in-process and over
- * gRPC.
+ * Client of a storage driver (Jumpstarter's `OpendalClient`): whole-file helpers over open,
+ * a resource stream with file_write / file_read, and file_close, the calls Jumpstarter's client
+ * makes, so they work the same in-process, over gRPC, and against a Jumpstarter exporter.
  */
 export class StorageClient extends DriverClient {
   /** Writes `data` (bytes or text) to `path`; parent directories are created. */
@@ -112,37 +113,77 @@ export class StorageClient extends DriverClient {
     return entries;
   }
 
-  /** open "wb", stream the bytes after the fd header, wait for the driver to have them all, file_close. */
+  /**
+   * open "wb", then file_write with a resource handle while the bytes go through the resource
+   * stream (as Jumpstarter's client does), then file_close, which puts a complete upload in place.
+   */
   private async upload(path: string, source: Readable): Promise<void> {
     const fd = String(await this.call("open", path, "wb"));
-    let streamError: unknown;
+    let failure: unknown;
     try {
-      const stream = await this.byteStream("file_write_stream");
-      const done = finished(stream);
-      // Awaited below, unless the pipeline fails first; then its rejection is not news.
-      done.catch(() => {});
+      const { handle, stream } = await this.openResource("file_write");
+      // The driver ends its side once it has every byte; nothing else comes back. Failures
+      // arrive through the two promises below.
+      stream.on("error", () => {});
       stream.resume();
-      stream.write(`${fd}\n`);
-      await pipeline(source, stream);
-      await done;
+      const sending = pump(source, stream);
+      const writing = this.call("file_write", fd, handle);
+      // Whichever fails first takes the other down, so neither waits on a dead peer; the first
+      // failure is the reason.
+      writing.catch((error: unknown) => {
+        failure ??= error;
+        source.destroy();
+        stream.destroy(error instanceof Error ? error : undefined);
+      });
+      sending.catch((error: unknown) => {
+        failure ??= error;
+        stream.destroy(error instanceof Error ? error : undefined);
+      });
+      await Promise.allSettled([sending, writing]);
     } catch (error) {
-      streamError = error;
+      failure = error;
     }
-    // file_close reports a failed upload with the driver's reason, and drops the partial file.
-    await this.call("file_close", fd);
-    if (streamError !== undefined) throw this.transferError("upload to", path, streamError);
+    if (failure === undefined) {
+      await this.call("file_close", fd);
+      return;
+    }
+    // file_close discards what arrived; its own complaint about that is not news.
+    await this.call("file_close", fd).catch(() => {});
+    throw this.transferError("upload to", path, failure);
   }
 
+  /** open "rb", then file_read with a resource handle while `consume` takes the bytes, then file_close. */
   private async download(path: string, consume: (stream: Readable) => Promise<void>): Promise<void> {
     const fd = String(await this.call("open", path, "rb"));
     try {
-      const stream = await this.byteStream("file_read_stream");
-      stream.end(`${fd}\n`);
-      await consume(stream);
+      const { handle, stream } = await this.openResource("file_read");
+      // Nothing to send on a download. Failures arrive through the two promises below.
+      stream.on("error", () => {});
+      stream.end();
+      const consuming = consume(stream);
+      const reading = this.call("file_read", fd, handle);
+      reading.catch((error: unknown) => stream.destroy(error instanceof Error ? error : undefined));
+      consuming.catch(() => stream.destroy());
+      const [consumed, read] = await Promise.allSettled([consuming, reading]);
+      if (read.status === "rejected") throw read.reason;
+      if (consumed.status === "rejected") throw consumed.reason;
     } catch (error) {
       throw this.transferError("download of", path, error);
     } finally {
       await this.call("file_close", fd).catch(() => {});
+    }
+  }
+
+  /** A resource stream to this driver, for the call named (spec 2.7); no content encoding. */
+  private async openResource(method: string): Promise<OpenedResource> {
+    try {
+      return await this.transport.resource(this.uuid, null);
+    } catch (error) {
+      throw new DutkitError(
+        "ERR_DUTKIT_STORAGE_TRANSFER",
+        `${this.path}: the resource stream for ${method} could not be opened: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
   }
 
@@ -154,6 +195,34 @@ export class StorageClient extends DriverClient {
       { cause: error },
     );
   }
+}
+
+/** Writes `source` into `sink` with backpressure, then ends it; fails if either side fails. */
+async function pump(source: Readable, sink: Writable): Promise<void> {
+  await pipeline(
+    source,
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        if (sink.destroyed) {
+          callback(new Error("the resource stream closed before the upload's end"));
+          return;
+        }
+        if (sink.write(chunk)) callback();
+        else {
+          const settle = () => {
+            sink.off("drain", settle);
+            sink.off("close", settle);
+            callback(sink.destroyed ? new Error("the resource stream closed before the upload's end") : null);
+          };
+          sink.on("drain", settle);
+          sink.on("close", settle);
+        }
+      },
+      final(callback) {
+        sink.end(callback);
+      },
+    }),
+  );
 }
 
 registerClient("jumpstarter_driver_opendal.client.OpendalClient", StorageClient);

@@ -3,19 +3,22 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DriverClient } from "../../client/client.ts";
-import { GrpcTransport } from "../../client/grpc/index.ts";
-import { buildClientTree } from "../../client/tree.ts";
-import type { ExporterConfig } from "../../config/types.ts";
-import { serveSession } from "../../exporter/grpc/index.ts";
-import { openLocalSession } from "../../exporter/local.ts";
-import type { Session } from "../../exporter/session.ts";
+import type { DriverClient } from "../../../client/client.ts";
+import { GrpcTransport } from "../../../client/grpc/index.ts";
+import type { Transport } from "../../../client/transport.ts";
+import { buildClientTree } from "../../../client/tree.ts";
+import type { ExporterConfig } from "../../../config/types.ts";
+import { serveSession } from "../../../exporter/grpc/index.ts";
+import { openLocalSession } from "../../../exporter/local.ts";
+import type { Session } from "../../../exporter/session.ts";
 
 export type Wire = "in-process" | "grpc";
 
 export interface TestBoard {
   session: Session;
   client: DriverClient & Record<string, any>;
+  /** What the client calls through: the session itself, or the gRPC transport. */
+  transport: Transport;
   close(): Promise<void>;
 }
 
@@ -32,7 +35,7 @@ export async function openBoard(config: ExporterConfig, wire: Wire): Promise<Tes
   const session = await openLocalSession(config);
   if (wire === "in-process") {
     const client = buildClientTree(await session.report(), session) as TestBoard["client"];
-    return { session, client, close: () => session.close() };
+    return { session, client, transport: session, close: () => session.close() };
   }
   const dir = await mkdtemp(join(tmpdir(), "dutkit-board-"));
   const served = await serveSession(session, { listen: join(dir, "exporter.sock") });
@@ -41,6 +44,7 @@ export async function openBoard(config: ExporterConfig, wire: Wire): Promise<Tes
   return {
     session,
     client,
+    transport,
     close: async () => {
       await transport.close();
       await served.close();
