@@ -94,7 +94,10 @@ describe("dutkit's client against Jumpstarter's exporter (jmp shell --exporter-c
   }, async () => {
     const [node, dutkit] = dutkitCommand();
     const j = [node, ...dutkit, "j"].map((part) => `'${part}'`).join(" ");
-    const script = [`${j} shell hello dk || exit 11`, `${j} shell fail; echo "fail-rc=$?"`].join("\n");
+    // jmp shell 0.9.0 exits 0 whatever the command does: each step prints its own exit status.
+    const script = [`${j} shell hello dk; echo "hello-rc=$?"`, `${j} shell fail; echo "fail-rc=$?"`].join(
+      "\n",
+    );
     const result = await runToEnd(
       venvBin("jmp"),
       ["shell", "--exporter-config", CONFIG, "--", "sh", "-c", script],
@@ -104,5 +107,8 @@ describe("dutkit's client against Jumpstarter's exporter (jmp shell --exporter-c
     expect(result.stdout).toContain('"stdout":"hello dk\\n"');
     expect(result.stdout).toContain('"exitCode":3');
     expect(result.stdout).toContain('"stderr":"about to fail\\n"');
+    // As Jumpstarter's own `j shell fail`: the method's status is in the output, not j's.
+    expect(result.stdout).toMatch(/^hello-rc=0$/m);
+    expect(result.stdout).toMatch(/^fail-rc=0$/m);
   });
 });
