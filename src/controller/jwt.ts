@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 const ISSUER = "https://jumpstarter.dev/stream";
 const AUDIENCE = "https://jumpstarter.dev/router";
@@ -37,5 +37,32 @@ export function verifyRouterToken(
     return typeof claims.sub === "string" ? claims.sub : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * A fresh bearer token for a client or exporter, in JWT shape: Jumpstarter's `jmp shell` decodes
+ * the client token as a JWT (for its expiry) before it connects, and fails on an opaque one
+ * (spec 9). The controller compares tokens as secrets; the random signature part is the secret.
+ */
+export function newIdentityToken(subject: string): string {
+  const header = b64(JSON.stringify({ alg: "HS256", typ: "JWT" }));
+  const payload = b64(
+    JSON.stringify({ iss: "dutkit-controller", sub: subject, iat: Math.floor(Date.now() / 1000) }),
+  );
+  return `${header}.${payload}.${b64(randomBytes(32))}`;
+}
+
+/** Whether `jmp shell` can decode the token: three base64url parts, header and payload JSON objects. */
+export function isJwtShaped(token: string): boolean {
+  const parts = token.split(".");
+  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]+$/.test(p))) return false;
+  try {
+    return parts.slice(0, 2).every((p) => {
+      const value: unknown = JSON.parse(Buffer.from(p, "base64url").toString("utf8"));
+      return typeof value === "object" && value !== null && !Array.isArray(value);
+    });
+  } catch {
+    return false;
   }
 }

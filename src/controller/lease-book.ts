@@ -15,6 +15,8 @@ export interface ExporterLive {
   statusMessage: string;
   /** Set when a lease ended; cleared once the exporter reports AVAILABLE again (session closed). */
   draining: boolean;
+  /** The exporter reported a status other than AVAILABLE since its current lease began. */
+  busySinceLease: boolean;
 }
 
 export interface LeaseRequest {
@@ -58,6 +60,7 @@ export class LeaseBook {
         status: "OFFLINE",
         statusMessage: "",
         draining: false,
+        busySinceLease: false,
       });
     }
     this.state = file.load();
@@ -172,6 +175,7 @@ export class LeaseBook {
     if (!e) return;
     e.status = status;
     e.statusMessage = message;
+    if (status !== "AVAILABLE" && this.activeLeaseOf(name)) e.busySinceLease = true;
     if (status === "AVAILABLE" || status === "UNSPECIFIED") e.draining = false;
     this.settle();
   }
@@ -220,6 +224,7 @@ export class LeaseBook {
       );
       if (!free) continue;
       l.exporter = free.name;
+      free.busySinceLease = false;
       l.beginTime = now;
       l.endTime = now + l.durationMs;
     }
@@ -232,7 +237,10 @@ export class LeaseBook {
     record.ended = { at: this.now(), reason, message };
     if (record.exporter) {
       const e = this.exporters.get(record.exporter);
-      if (e?.online) e.draining = true;
+      // Jumpstarter's exporter reports AVAILABLE at EndSession, before the lease ends, and not
+      // again afterwards (spec 9): that report counts; waiting for another would strand it.
+      const availableAgain = e?.status === "AVAILABLE" && e.busySinceLease;
+      if (e?.online && !availableAgain) e.draining = true;
     }
   }
 

@@ -37,27 +37,21 @@ export class ControllerError extends DutkitError {
 const loopback = /^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$/;
 
 /**
- * TLS with the configured CA; else plaintext h2c for a unix socket or a loopback host (the
- * dutkit controller on this host); else TLS with the system roots. `insecure` skips the host
- * name check only (grpc-js always verifies the chain).
+ * As Jumpstarter's client (spec 2.2, 9): `insecure` is TLS that trusts whatever certificate the
+ * server shows, never plaintext; else TLS with the configured CA; else plaintext h2c for a unix
+ * socket or a loopback host (the dutkit controller on this host); else TLS with the system roots.
  */
 export function controllerCredentials(endpoint: string, tls: ControllerIdentity["tls"]): ChannelCredentials {
-  if (tls?.ca) {
-    return credentials.createSsl(
-      Buffer.from(tls.ca),
-      null,
-      null,
-      tls.insecure ? { checkServerIdentity: () => undefined } : {},
-    );
+  if (tls?.insecure) {
+    return credentials.createSsl(null, null, null, {
+      rejectUnauthorized: false,
+      checkServerIdentity: () => undefined,
+    });
   }
+  if (tls?.ca) return credentials.createSsl(Buffer.from(tls.ca));
   const address = parseSessionAddress(endpoint);
   if (address.kind === "unix" || loopback.test(address.host)) return credentials.createInsecure();
-  return credentials.createSsl(
-    null,
-    null,
-    null,
-    tls?.insecure ? { checkServerIdentity: () => undefined } : {},
-  );
+  return credentials.createSsl();
 }
 
 function authInterceptor(identity: ControllerIdentity): Interceptor {

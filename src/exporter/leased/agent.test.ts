@@ -52,6 +52,47 @@ describe("leased exporter", () => {
     }
   });
 
+  it("EndSession runs afterLease and reports AVAILABLE but keeps the lease; the exporter is leased again after", {
+    timeout: 60_000,
+  }, async () => {
+    const lab = await startLab();
+    labs.push(lab);
+    const log = join(lab.dir, "hooks.log");
+    await lab.startExporter("mock-board", (config) => {
+      config.hooks = { afterLease: { script: `echo "after $LEASE_NAME" >> ${log}` } };
+    });
+    const leases = new LeaseClient(lab.clientConfig());
+    try {
+      const held = await leases.acquire({ selector: "board=mock", durationS: 60, pollMs: 20 });
+      const transport = await held.connect();
+      await (buildClientTree(await transport.report(), transport) as any).power.on();
+      expect(await transport.inner.endSession()).toEqual({ success: true });
+      const book = lab.controller.book;
+      await until(lab, () => book.exporter("mock-board")?.status === "AVAILABLE", "AVAILABLE at EndSession");
+      // As Jumpstarter's exporter (spec 9): the client deletes the lease, not the exporter.
+      expect(book.lease(held.id)?.ended).toBeUndefined();
+      expect(await transport.inner.status()).toMatchObject({ status: "AVAILABLE" });
+      expect(await readFile(log, "utf8")).toBe(`after ${held.id}\n`);
+      await transport.close();
+      await held.release();
+      // No second AVAILABLE is needed for the controller to offer the exporter again.
+      const next = await leases.acquire({
+        selector: "board=mock",
+        durationS: 60,
+        pollMs: 20,
+        acquisitionTimeoutS: 10,
+      });
+      expect(book.lease(next.id)?.exporter).toBe("mock-board");
+      // LEASE_READY for the next lease comes after the first one's session closed (one queue):
+      // closing it did not run afterLease a second time.
+      await until(lab, () => book.exporter("mock-board")?.status === "LEASE_READY", "LEASE_READY again");
+      expect(await readFile(log, "utf8")).toBe(`after ${held.id}\n`);
+      await next.release();
+    } finally {
+      leases.close();
+    }
+  });
+
   it("a failing beforeLease hook with onFailure endLease ends the lease with the reason", async () => {
     const lab = await startLab();
     labs.push(lab);

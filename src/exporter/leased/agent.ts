@@ -40,6 +40,8 @@ interface ActiveLease {
   served: ServedSession;
   board: SessionStatusBoard;
   listen: ClientReadableStream<ListenResponse>;
+  /** Set by EndSession: the afterLease hook, then AVAILABLE reported (once per lease). */
+  finished?: Promise<void>;
 }
 
 function identityOf(options: LeasedExporterOptions): ControllerIdentity {
@@ -170,6 +172,30 @@ export async function startLeasedExporter(options: LeasedExporterOptions): Promi
     }
   };
 
+  const afterLease = async (lease: ActiveLease) => {
+    if (hooks?.afterLease && lease.board.current.status !== "BEFORE_LEASE_HOOK_FAILED") {
+      lease.board.set("AFTER_LEASE_HOOK");
+      await report("AFTER_LEASE_HOOK");
+      const result = await runHook("afterLease", hooks.afterLease, hookEnv(lease));
+      if (!result.ok) await hookFailed("afterLease", result.message);
+    }
+  };
+
+  /**
+   * EndSession as Jumpstarter's exporter (spec 2.5, 9): run the afterLease hook and report
+   * AVAILABLE while the session keeps serving; the client then deletes the lease itself. Releasing
+   * the lease here would fail the client's next Dial ("lease not active") and hang it.
+   */
+  const finishLease = (lease: ActiveLease) => {
+    lease.finished ??= (async () => {
+      await afterLease(lease);
+      if (lease.board.current.status === "AFTER_LEASE_HOOK_FAILED") return;
+      lease.board.set("AVAILABLE");
+      await report("AVAILABLE");
+    })();
+    return lease.finished;
+  };
+
   const beginLease = async (name: string, client: string) => {
     const session = await Session.open(loaded);
     const board = new SessionStatusBoard(hooks?.beforeLease ? "BEFORE_LEASE_HOOK" : "LEASE_READY");
@@ -178,9 +204,8 @@ export async function startLeasedExporter(options: LeasedExporterOptions): Promi
       status: board,
       ...(loaded.config.motd ? { motd: loaded.config.motd } : {}),
       endSession: async () => {
-        void clients
-          .call("ReleaseLease", (m, o, cb) => clients.controller.releaseLease({ name }, m, o, cb))
-          .catch(() => {});
+        if (active?.name !== name) return { success: false, message: "No active lease context" };
+        void finishLease(active).catch((error) => log(`ending the session of ${name}: ${messageOf(error)}`));
         return { success: true };
       },
       shutdownGraceMs: 1000,
@@ -212,12 +237,9 @@ export async function startLeasedExporter(options: LeasedExporterOptions): Promi
   const endLease = async ({ release = true }: { release?: boolean } = {}) => {
     const lease = active;
     if (!lease) return;
-    if (hooks?.afterLease && lease.board.current.status !== "BEFORE_LEASE_HOOK_FAILED") {
-      lease.board.set("AFTER_LEASE_HOOK");
-      await report("AFTER_LEASE_HOOK");
-      const result = await runHook("afterLease", hooks.afterLease, hookEnv(lease));
-      if (!result.ok) await hookFailed("afterLease", result.message);
-    }
+    if (lease.finished) await lease.finished.catch(() => {});
+    else await afterLease(lease);
+    const reported = lease.finished !== undefined && lease.board.current.status === "AVAILABLE";
     active = undefined;
     lease.board.set("AVAILABLE");
     lease.listen.cancel();
@@ -232,7 +254,8 @@ export async function startLeasedExporter(options: LeasedExporterOptions): Promi
     await clients
       .call("ReleaseLease", (m, o, cb) => clients.controller.releaseLease({ name: lease.name }, m, o, cb))
       .catch(() => {});
-    if (!stopping) await report("AVAILABLE");
+    // After EndSession, AVAILABLE was reported already; Jumpstarter's exporter does not repeat it.
+    if (!stopping && !reported) await report("AVAILABLE");
     log(`lease ${lease.name} ended`);
   };
 
