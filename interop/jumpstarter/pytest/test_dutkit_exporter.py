@@ -1,6 +1,8 @@
 # Jumpstarter's pytest base class against dutkit's exporter, run inside
 # `dutkit shell --exporter-config exporter.yaml -- pytest ...` (interop/jumpstarter/pytest.test.ts).
+import hashlib
 import os
+import subprocess
 import tempfile
 
 import pytest
@@ -49,3 +51,32 @@ class TestDutkitExporter(JumpstarterTest):
     def test_extra_arguments_are_refused(self, client):
         with pytest.raises(DriverError, match=r"power\.on\(\) takes no arguments; got 1"):
             client.power.call("on", "extra")
+
+    def test_storage_64_mib_up_down_and_tftp_hpa_gets_it(self, client, tmp_path):
+        image = tmp_path / "image.bin"
+        with open(image, "wb") as out:
+            for block in range(64):
+                out.write(hashlib.sha256(str(block).encode()).digest() * (1024 * 1024 // 32))
+        expected = hashlib.sha256(image.read_bytes()).hexdigest()
+        storage = client.tftp.storage
+        storage.write_from_path("image.bin", str(image))
+        info = storage.stat("image.bin")
+        assert info.content_length == 64 * 1024 * 1024
+        assert info.mode.entry_is_file and not info.mode.entry_is_dir
+        back = tmp_path / "back.bin"
+        storage.read_into_path("image.bin", str(back))
+        assert hashlib.sha256(back.read_bytes()).hexdigest() == expected
+
+        client.tftp.start()
+        # Numbers cross the wire as protobuf Values (doubles): Jumpstarter's client gets 69.0 for 69
+        # from any exporter, its own included.
+        port = int(client.tftp.get_port())
+        fetched = tmp_path / "fetched.bin"
+        done = subprocess.run(
+            ["tftp", "-m", "binary", client.tftp.get_host(), str(port), "-c", "get", "image.bin", str(fetched)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+        assert hashlib.sha256(fetched.read_bytes()).hexdigest() == expected
