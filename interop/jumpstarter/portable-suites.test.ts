@@ -1,8 +1,9 @@
 // The example suites, unchanged, against Jumpstarter's own exporter, started as a user starts it:
 // `jmp shell --exporter-config exporter.yaml -- npx vitest run …`. Tests of dutkit-only methods skip
 // there with their reason; everything else passes.
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { createSocket } from "node:dgram";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { peerEnv, REPO, runToEnd, scratch, venvBin } from "./helpers/peer.ts";
 
@@ -32,7 +33,7 @@ async function runInsideJmpShell(config: string, files: string[]): Promise<Recor
   ];
   const run = await runToEnd(
     venvBin("jmp"),
-    ["shell", "--exporter-config", join(REPO, config), "--", ...vitest],
+    ["shell", "--exporter-config", resolve(REPO, config), "--", ...vitest],
     {
       env: peerEnv(dir, { DUTKIT_INNER_RESULTS: results }),
       timeoutMs: 150_000,
@@ -81,5 +82,38 @@ test("the loop-console suite passes against Jumpstarter's exporter", { timeout: 
   ]);
   expect(statuses).toEqual({
     "example-tests/loop-console/console.test.ts > a console reads back what it sends": "passed",
+  });
+});
+
+/** A UDP port free on 127.0.0.1 right now: Jumpstarter's Tftp answers get_port with its config's port. */
+async function freeUdpPort(): Promise<number> {
+  const socket = createSocket("udp4");
+  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(resolve));
+  return port;
+}
+
+test("the tftp-board suite passes against Jumpstarter's exporter; dutkit-only tests skip", {
+  timeout: 160_000,
+}, async () => {
+  // The example's own file, with a fixed port and a root of this test's (Jumpstarter's default
+  // root is /var/lib/tftpboot, and it keeps what was written there).
+  const root = join(dir, "tftp-root");
+  await mkdir(root);
+  const example = await readFile(join(REPO, "example-tests/tftp-board/exporter.yaml"), "utf8");
+  const config = join(dir, "tftp-board.yaml");
+  await writeFile(
+    config,
+    example.replace("port: 0", `port: ${await freeUdpPort()}\n      root_dir: ${root}`),
+  );
+  const statuses = await runInsideJmpShell(config, ["example-tests/tftp-board/tftp.test.ts"]);
+  const file = "example-tests/tftp-board/tftp.test.ts";
+  expect(statuses).toEqual({
+    [`${file} > a kernel written through storage is fetched byte-exact by busybox`]: "passed",
+    [`${file} > files in subdirectories are served, with or without a leading /`]: "skipped",
+    [`${file} > the server keeps a record of each transfer`]: "skipped",
+    [`${file} > the storage stats and deletes what the board will see`]: "passed",
+    [`${file} > the storage lists a directory the way dutkit's storage lists it`]: "skipped",
   });
 });

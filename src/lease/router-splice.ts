@@ -5,7 +5,7 @@ import type {
   StreamRequest,
   StreamResponse,
 } from "../protocol/gen/jumpstarter/v1/router.ts";
-import { dataFrame, FrameType, goawayFrame } from "../protocol/router-stream.ts";
+import { FrameType, goawayFrame, writeData } from "../protocol/router-stream.ts";
 
 type RouterCall = ClientDuplexStream<StreamRequest, StreamResponse>;
 
@@ -35,7 +35,7 @@ export function spliceSocket(
     call.cancel();
   };
   socket.on("data", (chunk: Buffer) => {
-    if (!call.write(dataFrame(chunk))) {
+    if (!writeData(call, chunk)) {
       socket.pause();
       call.once("drain", () => socket.resume());
     }

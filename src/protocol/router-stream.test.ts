@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../core/errors.ts";
-import { driverStreamRequest, parseStreamTarget } from "./router-stream.ts";
+import { driverStreamRequest, MAX_FRAME_PAYLOAD, parseStreamTarget, writeData } from "./router-stream.ts";
 
 describe("byte stream request metadata", () => {
   it("writes the compact JSON of the reference client", () => {
@@ -34,5 +34,17 @@ describe("byte stream request metadata", () => {
   ])("refuses %s with INVALID_ARGUMENT", (value, message) => {
     expect(() => parseStreamTarget(value)).toThrow(InvalidArgumentError);
     expect(() => parseStreamTarget(value)).toThrow(message);
+  });
+});
+
+describe("writeData", () => {
+  it("splits a large write into DATA frames a 4 MiB-limited peer takes, in order", () => {
+    const written: Buffer[] = [];
+    const call = { write: (frame: { payload: Buffer }) => written.push(frame.payload) < 3 };
+    const payload = Buffer.from(Array.from({ length: 2 * MAX_FRAME_PAYLOAD + 1000 }, (_, i) => i % 251));
+    expect(writeData(call, payload)).toBe(false);
+    expect(written.map((frame) => frame.length)).toEqual([MAX_FRAME_PAYLOAD, MAX_FRAME_PAYLOAD, 1000]);
+    expect(Buffer.concat(written).equals(payload)).toBe(true);
+    expect(MAX_FRAME_PAYLOAD).toBeLessThan(4 * 1024 * 1024);
   });
 });

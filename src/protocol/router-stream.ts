@@ -91,6 +91,26 @@ export function dataFrame(payload: Buffer): StreamRequest & StreamResponse {
   return { payload, frameType: FrameType.FRAME_TYPE_DATA };
 }
 
+/**
+ * The largest payload of one DATA frame. gRPC peers refuse messages over 4 MiB by default
+ * (Jumpstarter's Python exporter and client among them, which then end the stream early), so a
+ * larger write goes out as several frames.
+ */
+export const MAX_FRAME_PAYLOAD = 256 * 1024;
+
+/** Writes `payload` as DATA frames of at most MAX_FRAME_PAYLOAD; returns the last write's backpressure answer. */
+export function writeData(
+  call: { write(frame: StreamRequest & StreamResponse): boolean },
+  payload: Buffer,
+): boolean {
+  if (payload.length <= MAX_FRAME_PAYLOAD) return call.write(dataFrame(payload));
+  let more = true;
+  for (let at = 0; at < payload.length; at += MAX_FRAME_PAYLOAD) {
+    more = call.write(dataFrame(payload.subarray(at, at + MAX_FRAME_PAYLOAD)));
+  }
+  return more;
+}
+
 /** End of input from the sender; the other direction stays open. */
 export function goawayFrame(): StreamRequest & StreamResponse {
   return { payload: empty, frameType: FrameType.FRAME_TYPE_GOAWAY };

@@ -9,13 +9,13 @@ import type {
 } from "../../protocol/gen/jumpstarter/v1/router.ts";
 import {
   ACCEPT_ENCODING_METADATA_KEY,
-  dataFrame,
   driverStreamRequest,
   FrameType,
   goawayFrame,
   parseResourceHandle,
   RESOURCE_METADATA_KEY,
   STREAM_REQUEST_METADATA_KEY,
+  writeData,
 } from "../../protocol/router-stream.ts";
 
 type StreamCall = ClientDuplexStream<StreamRequest, StreamResponse>;
@@ -79,7 +79,7 @@ class RouterStreamDuplex extends Duplex {
       );
       return;
     }
-    if (this.call.write(dataFrame(chunk))) callback();
+    if (writeData(this.call, chunk)) callback();
     else this.call.once("drain", () => callback());
   }
 

@@ -8,12 +8,12 @@ import type {
 } from "../../protocol/gen/jumpstarter/v1/router.ts";
 import {
   ACCEPT_ENCODING_METADATA_KEY,
-  dataFrame,
   FrameType,
   goawayFrame,
   parseStreamTarget,
   RESOURCE_METADATA_KEY,
   STREAM_REQUEST_METADATA_KEY,
+  writeData,
 } from "../../protocol/router-stream.ts";
 import type { CallTracker } from "./call-tracker.ts";
 import { serviceStatusOf } from "./service-error.ts";
@@ -75,7 +75,7 @@ function splice(call: StreamCall, duplex: Duplex, calls: CallTracker, endNeedsGo
 
   duplex.on("data", (chunk: Buffer | string) => {
     if (finished) return;
-    if (!call.write(dataFrame(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)))) {
+    if (!writeData(call, Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))) {
       duplex.pause();
       call.once("drain", () => duplex.resume());
     }
