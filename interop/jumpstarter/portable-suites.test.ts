@@ -3,6 +3,7 @@
 // there with their reason; everything else passes.
 import { createSocket } from "node:dgram";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { peerEnv, REPO, runToEnd, scratch, venvBin } from "./helpers/peer.ts";
@@ -117,3 +118,63 @@ test("the tftp-board suite passes against Jumpstarter's exporter; dutkit-only te
     [`${file} > the storage lists a directory the way dutkit's storage lists it`]: "skipped",
   });
 });
+
+interface PlaywrightResults {
+  suites: PlaywrightSuite[];
+}
+interface PlaywrightSuite {
+  title: string;
+  specs?: { title: string; tests: { status: string }[] }[];
+  suites?: PlaywrightSuite[];
+}
+
+test("the http-board Playwright suite passes against Jumpstarter's exporter", {
+  timeout: 160_000,
+}, async () => {
+  const root = join(dir, "http-root");
+  await mkdir(root);
+  const example = await readFile(join(REPO, "example-tests/http-board/exporter.yaml"), "utf8");
+  const config = join(dir, "http-board.yaml");
+  await writeFile(
+    config,
+    example.replace("port: 0", `port: ${await freeTcpPort()}\n      root_dir: ${root}`),
+  );
+  const results = join(dir, "http-board.json");
+  const playwright = [
+    process.execPath,
+    join(REPO, "node_modules/@playwright/test/cli.js"),
+    "test",
+    "-c",
+    join(REPO, "interop/jumpstarter/inner-playwright.config.ts"),
+    "http-board/",
+  ];
+  const run = await runToEnd(venvBin("jmp"), ["shell", "--exporter-config", config, "--", ...playwright], {
+    env: peerEnv(dir, { DUTKIT_INNER_RESULTS: results, DUTKIT_INNER_OUTPUT: join(dir, "http-board-output") }),
+    timeoutMs: 150_000,
+  });
+  const output = `${run.stdout}\n${run.stderr}`;
+  const parsed = JSON.parse(
+    await readFile(results, "utf8").catch((error) => {
+      throw new Error(`the inner Playwright run wrote no results (${error.message}):\n${output}`);
+    }),
+  ) as PlaywrightResults;
+  const statuses: Record<string, string[]> = {};
+  const visit = (suite: PlaywrightSuite) => {
+    for (const spec of suite.specs ?? []) statuses[spec.title] = spec.tests.map((t) => t.status);
+    for (const inner of suite.suites ?? []) visit(inner);
+  };
+  for (const suite of parsed.suites) visit(suite);
+  expect(statuses, output).toEqual({
+    "a page put on the board's HTTP server opens in Chromium, with its assets": ["expected"],
+    "ranges and missing files, as a boot loader sees them": ["expected"],
+  });
+});
+
+/** A TCP port free on 127.0.0.1 right now: Jumpstarter's HttpServer answers get_url with its config's port. */
+async function freeTcpPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
