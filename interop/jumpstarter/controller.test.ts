@@ -1,6 +1,7 @@
 // Leases across implementations: Jumpstarter's `jmp` CLI and `jmp run` exporter against
 // `dutkit controller` (TLS on 127.0.0.1, a client config as `jmp config client create` writes it),
 // with dutkit's exporter and client on the other ends, through the controller's router.
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { newIdentityToken } from "../../src/controller/jwt.ts";
@@ -14,7 +15,7 @@ import {
   writeControllerConfig,
   writeExporterConfig,
 } from "./helpers/controller-lab.ts";
-import { dutkitCommand, runToEnd, scratch, venvBin } from "./helpers/peer.ts";
+import { dutkitCommand, REPO, runToEnd, scratch, venvBin } from "./helpers/peer.ts";
 
 let dir: string;
 let removeDir: (() => Promise<void>) | undefined;
@@ -165,6 +166,45 @@ describe("Jumpstarter's exporter (`jmp run`) registered with `dutkit controller`
       const lease = /Acquiring lease (\S+)/.exec(both(shell))![1]!;
       expect((await activeLeases()).map((l) => l.name)).not.toContain(lease);
     }
+  });
+
+  test("a describeBoard with a selector leases it through dutkit controller and its suite passes", {
+    timeout: 150_000,
+  }, async () => {
+    // The fixture finds the client config as jmp does: here through the UserConfig's current-client.
+    const use = await jmp(["config", "client", "use", "ci"]);
+    expect(use.code, both(use)).toBe(0);
+    const results = join(dir, "leased-board.json");
+    const run = await runToEnd(
+      process.execPath,
+      [
+        join(REPO, "node_modules/vitest/vitest.mjs"),
+        "run",
+        "--config",
+        join(REPO, "interop/jumpstarter/suites/vitest.config.ts"),
+      ],
+      {
+        env: labEnv(dir, { DUTKIT_INNER_RESULTS: results, LEASED_SELECTOR: "board=py" }),
+        timeoutMs: 140_000,
+      },
+    );
+    const parsed = JSON.parse(
+      await readFile(results, "utf8").catch((error) => {
+        throw new Error(`the inner vitest wrote no results (${error.message}):\n${both(run)}`);
+      }),
+    ) as { testResults: { assertionResults: { fullName: string; status: string }[] }[] };
+    const statuses = Object.fromEntries(
+      parsed.testResults.flatMap((file) => file.assertionResults.map((t) => [t.fullName, t.status])),
+    );
+    const block = "Jumpstarter's exporter leased by selector";
+    expect(statuses, both(run)).toEqual({
+      [`${block} the lease is remote and the board is not dutkit's`]: "passed",
+      [`${block} power switches and streams its readings`]: "passed",
+      [`${block} a shell method runs with its arguments and exit code`]: "passed",
+    });
+    expect(run.code, both(run)).toBe(0);
+    // Released after the block, not left for its 30 minutes.
+    expect(await activeLeases()).toEqual([]);
   });
 
   test("dutkit shell -l leases it through dutkit controller: power.on and a shell method cross", {
