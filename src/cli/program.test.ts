@@ -77,6 +77,30 @@ describe("dutkit exporter validate", () => {
     ]);
   });
 
+  test("root_dir: missing is a warning (exit 0), a file or a kernel filesystem an error (exit 1)", async () => {
+    await import("../drivers/index.ts");
+    const tftp = (rootDir: string) =>
+      `${header}  tftp: {type: Tftp, config: {root_dir: ${JSON.stringify(rootDir)}, port: 0}}\n`;
+    const missing = await file("missing-root.yaml", tftp("tfptboot"));
+    const warned = await dutkit("exporter", "validate", missing);
+    expect(warned).toEqual({
+      code: 0,
+      stdout: `${missing}: OK (1 driver)\n`,
+      stderr: `${missing}: export.tftp: warning: config.root_dir ${join(dir, "tfptboot")} does not exist; the driver creates it when it starts (check the path for a typo)\n`,
+    });
+    const special = await file("proc-root.yaml", tftp("/proc/boot"));
+    const refused = await dutkit("exporter", "validate", special);
+    expect(refused).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `${special}: export.tftp: config.root_dir /proc/boot is under /proc, a kernel filesystem: give a directory on a disk\n`,
+    });
+    const onFile = await file("file-root.yaml", tftp("missing-root.yaml"));
+    expect((await dutkit("exporter", "validate", onFile)).stderr).toContain(
+      "is a file, not a directory: give a directory",
+    );
+  });
+
   test("several files: each is reported, and one bad file fails the run", async () => {
     const good = await file("one.yaml", `${header}  power: {type: TestPowerX}\n`);
     const missing = join(dir, "missing.yaml");

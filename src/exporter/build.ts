@@ -56,7 +56,14 @@ export async function buildDriverTree(loaded: LoadedExporterConfig): Promise<Dri
         );
       }
       const config = spec.config.parse(entry.config ?? {});
-      driver = await spec.create(config, { init, configDir: loaded.dir });
+      try {
+        driver = await spec.create(config, { init, configDir: loaded.dir });
+      } catch (error) {
+        // Say which file and entry the failure belongs to; the error keeps its class and code.
+        if (error instanceof Error)
+          error.message = `${loaded.source}: export.${path.join(".")}: ${error.message}`;
+        throw error;
+      }
     } else {
       driver = new Composite(init);
     }

@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { lstat, mkdtemp, readlink, realpath, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { z } from "zod";
+import { DutkitError } from "../../core/errors.ts";
 import { Storage } from "./storage.ts";
 
 /** The config fields of a file server whose root a `storage` child writes to (Tftp, HttpServer). */
@@ -50,6 +51,7 @@ export async function withServedRoot<D>(
     config.root_dir === undefined
       ? await mkdtemp(join(tmpdir(), options.tempPrefix))
       : resolve(options.configDir, config.root_dir);
+  if (!temporary) await checkRootDir(root, config.root_dir!);
   try {
     const storage = await Storage.create({
       root,
@@ -66,4 +68,63 @@ export async function withServedRoot<D>(
 /** Removes a temporary root (the storage child has already removed what it created). */
 export async function releaseServedRoot(served: Pick<ServedRoot, "root" | "temporary">): Promise<void> {
   if (served.temporary) await rm(served.root, { recursive: true, force: true });
+}
+
+/** Kernel filesystems: nothing to serve there, and walking them need not end. */
+const SPECIAL_ROOTS = ["/proc", "/sys", "/dev"];
+
+function refuse(configured: string, root: string, problem: string, fix: string): DutkitError {
+  const shown = configured === root ? root : `${configured} (${root})`;
+  return new DutkitError("ERR_DUTKIT_CONFIG", `config.root_dir ${shown} ${problem}: ${fix}`);
+}
+
+/**
+ * Refuses a root_dir that cannot be a directory of boot files before anything is created: a
+ * kernel filesystem, a file, a dangling link, a path through a file. A missing directory is fine
+ * (it is created, as Jumpstarter creates it); `dutkit exporter validate` warns about it.
+ */
+export async function checkRootDir(root: string, configured: string): Promise<void> {
+  const refuseSpecial = (path: string) => {
+    const special = SPECIAL_ROOTS.find((dir) => path === dir || path.startsWith(`${dir}${sep}`));
+    if (special) {
+      throw refuse(
+        configured,
+        root,
+        `is under ${special}, a kernel filesystem`,
+        "give a directory on a disk",
+      );
+    }
+  };
+  refuseSpecial(root);
+  const info = await lstat(root).catch((error: NodeJS.ErrnoException) => error);
+  if (info instanceof Error) {
+    if (info.code === "ENOENT") return;
+    if (info.code === "ENOTDIR") {
+      throw refuse(configured, root, "goes through a file", "give a path whose parents are directories");
+    }
+    throw refuse(configured, root, `cannot be read (${info.code ?? info.message})`, "check its permissions");
+  }
+  if (info.isSymbolicLink()) {
+    const target = resolve(dirname(root), await readlink(root));
+    const reached = await stat(root).catch(() => undefined);
+    if (!reached) {
+      throw refuse(
+        configured,
+        root,
+        `is a symbolic link to ${target}, which does not exist`,
+        "create the target or give another directory",
+      );
+    }
+    refuseSpecial(await realpath(root));
+    if (!reached.isDirectory()) {
+      throw refuse(
+        configured,
+        root,
+        `is a symbolic link to ${target}, which is not a directory`,
+        "give a directory",
+      );
+    }
+    return;
+  }
+  if (!info.isDirectory()) throw refuse(configured, root, "is a file, not a directory", "give a directory");
 }
