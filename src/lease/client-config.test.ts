@@ -87,4 +87,14 @@ describe("loadClientConfig", () => {
     );
     await expect(loadClientConfig({ client: "a", clientConfig: "b" }, {})).rejects.toThrow(/not both/);
   });
+
+  it("names the JMP_ variables that are missing when only some are set", async () => {
+    const env = { JMP_CLIENT_CONFIG_HOME: home, JMP_ENDPOINT: "h:1" };
+    await expect(loadClientConfig({}, env)).rejects.toThrow(
+      "JMP_ENDPOINT is set but JMP_TOKEN, JMP_NAMESPACE and JMP_NAME are not: a client config from the environment needs all four (set JMP_TOKEN, JMP_NAMESPACE and JMP_NAME), or pass --client-config FILE",
+    );
+    await expect(loadClientConfig({}, { ...env, JMP_TOKEN: "t", JMP_NAME: "n" })).rejects.toThrow(
+      "JMP_ENDPOINT, JMP_TOKEN and JMP_NAME are set but JMP_NAMESPACE is not",
+    );
+  });
 });

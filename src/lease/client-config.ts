@@ -211,7 +211,20 @@ export async function loadClientConfig(
         throw error;
     }
   }
+  const envVars = ["JMP_ENDPOINT", "JMP_TOKEN", "JMP_NAMESPACE", "JMP_NAME"] as const;
+  const set = envVars.filter((name) => env[name]);
+  if (set.length > 0) {
+    const unset = envVars.filter((name) => !env[name]);
+    throw new ClientConfigError(
+      `${listed(set)} ${set.length === 1 ? "is" : "are"} set but ${listed(unset)} ${unset.length === 1 ? "is" : "are"} not: a client config from the environment needs all four (set ${listed(unset)}), or pass --client-config FILE`,
+    );
+  }
   throw new ClientConfigError(
     `no client config to lease with: pass --client-config FILE, set JMP_ENDPOINT, JMP_TOKEN, JMP_NAMESPACE and JMP_NAME, or set current-client in ${join(configHome(env), "config.yaml")}`,
   );
+}
+
+/** "A", "A and B", "A, B and C". */
+function listed(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }
