@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { formatConfigIssue } from "../config/errors.ts";
+import { readYamlSource } from "../config/yaml-source.ts";
+import { problemsFromZod } from "../config/zod-problems.ts";
 import { DutkitError } from "../core/errors.ts";
 
 /** One identity the controller knows: a client or an exporter with its bearer token. */
@@ -49,17 +51,19 @@ const schema = z.strictObject({
 
 /** Reads the ControllerConfig YAML: namespace, listen address, state file, clients and exporters. */
 export function parseControllerConfig(text: string, source: string): ControllerConfig {
-  let value: unknown;
-  try {
-    value = parseYaml(text);
-  } catch (error) {
-    throw new ControllerConfigError(`${source} is not valid YAML: ${(error as Error).message}`);
+  // Located and worded as exporter config problems are: file:line:column, path, expected, fix.
+  const { value, issues } = readYamlSource(text, source);
+  const parsed = value === undefined ? undefined : schema.safeParse(value);
+  if (parsed && !parsed.success) {
+    for (const problem of problemsFromZod(parsed.error.issues, value, schema)) {
+      issues.add(problem.path, problem, problem.at);
+    }
   }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+  if (!parsed?.success || issues.count > 0) {
+    const count = issues.count === 1 ? "1 problem" : `${issues.count} problems`;
+    const lines = issues.issues.map((issue) => `  ${formatConfigIssue(issue)}`).join("\n");
     throw new ControllerConfigError(
-      `${source}: ${issue.path.join(".") || "(top)"}: ${issue.message}; see "dutkit controller --help" for the file format`,
+      `${source}: ${count} in the controller config:\n${lines}\nSee "dutkit controller --help" for the file format`,
     );
   }
   const data = parsed.data;
