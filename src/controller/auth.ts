@@ -56,7 +56,7 @@ export class Authenticator {
     const found = this.principals.find((p) => timingSafeEqual(p.digest, given))?.principal;
     if (!found || found.kind !== claimedKind || (name !== undefined && name !== found.name)) {
       throw callError.unauthenticated(
-        `the token is not valid for ${claimedKind.toLowerCase()} "${name ?? "?"}"; check the token in your config`,
+        `the token is not valid for ${claimedKind.toLowerCase()} "${name ?? "?"}"; check the token in your ${claimedKind === "Exporter" ? "exporter" : "client"} config`,
       );
     }
     if (namespace !== this.namespace) {

@@ -145,7 +145,7 @@ export class ControllerClients {
     const hint =
       error.code === 14
         ? `; check that the controller runs at ${this.identity.endpoint}`
-        : error.code === 16
+        : error.code === 16 && !error.details.includes("check the token")
           ? `; check the token in your ${this.identity.kind === "Exporter" ? "exporter" : "client"} config`
           : "";
     return new ControllerError(`${what} failed with ${name}: ${error.details}${hint}`, error.code, {
