@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
+import { constants } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { loadExporterConfig } from "../config/load.ts";
 import { DutkitError } from "../core/errors.ts";
+import { ownedTempDir } from "../core/owned-temp-dir.ts";
 import { serveSession } from "../exporter/grpc/index.ts";
 import { Session } from "../exporter/session.ts";
 import type { ClientConfig } from "../lease/client-config.ts";
@@ -26,9 +27,18 @@ function driversAllow(drivers: ClientConfig["drivers"]): string {
   return drivers.unsafe ? "UNSAFE" : drivers.allow.join(",");
 }
 
+/** Signals dutkit passes on to the command it runs. */
+const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+/** How long a command gets to end after a forwarded signal before it is killed. */
+const KILL_AFTER_MS = 10_000;
+
 /**
  * Runs the command with the extra env; resolves to its exit status (127 not found, 126 not
- * executable, 2 when ended by a signal). `hangup` lets the caller SIGHUP it (lease ended).
+ * executable, 128 + the signal's number when a signal ended it, as a shell reports it).
+ * SIGINT, SIGTERM and SIGHUP sent to dutkit go to the command as well (Ctrl-C in a terminal
+ * reaches both; `kill <dutkit's pid>` only dutkit), so the command never runs on without its
+ * board; it gets KILL_AFTER_MS to end, then SIGKILL. The caller releases the board after.
+ * `hangup` lets the caller SIGHUP it (lease ended).
  */
 function runChild(
   argv: string[],
@@ -39,15 +49,19 @@ function runChild(
     const [file, ...args] = argv;
     const child = spawn(file!, args, { stdio: "inherit", env: { ...process.env, ...env } });
     hangup(() => child.kill("SIGHUP"));
-    // While the child runs, Ctrl-C belongs to it; we wait for it to exit.
-    const ignore = () => {};
-    process.on("SIGINT", ignore);
+    let killTimer: NodeJS.Timeout | undefined;
+    const forward = (signal: NodeJS.Signals) => {
+      child.kill(signal);
+      killTimer ??= setTimeout(() => child.kill("SIGKILL"), KILL_AFTER_MS);
+    };
+    for (const signal of FORWARDED) process.on(signal, forward);
     const done = (code: number) => {
-      process.off("SIGINT", ignore);
+      for (const signal of FORWARDED) process.off(signal, forward);
+      clearTimeout(killTimer);
       resolve(code);
     };
     child.once("error", (error: NodeJS.ErrnoException) => done(error.code === "ENOENT" ? 127 : 126));
-    child.once("exit", (code, signal) => done(signal ? 2 : (code ?? 2)));
+    child.once("exit", (code, signal) => done(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1)));
   });
 }
 
@@ -65,7 +79,7 @@ interface ShellOptions {
 async function localShell(file: string, command: string[], context: CommandContext): Promise<number> {
   const loaded = await loadExporterConfig(file);
   const session = await Session.open(loaded);
-  const dir = await mkdtemp(join(tmpdir(), "dutkit-shell-"));
+  const dir = await ownedTempDir("dutkit-shell-");
   const served = await serveSession(session, { listen: join(dir, "socket") });
   try {
     return await runChild(
@@ -107,9 +121,12 @@ async function leasedShell(
         : {}),
       onProgress: (line) => context.io.stderr(`${line}\n`),
     });
+    // Until the command runs, a signal releases the lease and ends dutkit; then it goes to the
+    // command (runChild), and the lease is released once the command has ended.
     const unregister = releaseOnSignal(() => held.release());
     try {
       const tunnel = await held.openTunnel();
+      unregister();
       let hangup = () => {};
       held.watch({
         onEnd: (error) => {

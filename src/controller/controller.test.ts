@@ -74,7 +74,7 @@ describe("authentication (spec 2.1)", () => {
     const message = await list(as({ token: "wrong-token-123456" })).catch((e: Error) => e.message);
     expect(message).toMatch(/UNAUTHENTICATED.*check the token in your client config/);
     // Said once: the controller's answer already names the config, the client adds no second hint.
-    expect(message.split("check the token")).toHaveLength(2);
+    expect(String(message).split("check the token")).toHaveLength(2);
   });
 });
 

@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ownedTempDir } from "../core/owned-temp-dir.ts";
 import type { DialResponse } from "../protocol/gen/jumpstarter/v1/jumpstarter.ts";
 import type { ControllerClients } from "./controller-client.ts";
 import { openRouterStream, spliceSocket } from "./router-splice.ts";
@@ -19,7 +20,7 @@ export interface Tunnel {
  * accepted connection gets its own Dial and router stream, and bytes are copied both ways.
  */
 export async function openTunnel(clients: ControllerClients, leaseId: string): Promise<Tunnel> {
-  const dir = await mkdtemp(join(process.env.XDG_RUNTIME_DIR || tmpdir(), "dutkit-tunnel-"));
+  const dir = await ownedTempDir("dutkit-tunnel-", process.env.XDG_RUNTIME_DIR || tmpdir());
   const path = join(dir, "socket");
   const sockets = new Set<Socket>();
   let lastDialError: Error | undefined;
