@@ -11,9 +11,27 @@ let orphanWatch = false;
 
 function onSignal(signal: NodeJS.Signals): void {
   uninstall();
+  if (orphanWatch) outliveTheParent();
   const all = Promise.allSettled([...releases].map((release) => release()));
   const timeout = new Promise((resolve) => setTimeout(resolve, BUDGET_MS).unref());
   void Promise.race([all, timeout]).then(() => process.kill(process.pid, signal));
+}
+
+/**
+ * A runner's worker may exit at its first failed send to a parent that is gone (vitest's fork
+ * worker does, on ERR_IPC_CHANNEL_CLOSED), which would cut the releases short. Once a signal has
+ * come, such sends are expected to fail: they are ignored until the releases are done and the
+ * signal ends the process.
+ */
+function outliveTheParent(): void {
+  const expected = (error: NodeJS.ErrnoException) => {
+    if (error.code !== "ERR_IPC_CHANNEL_CLOSED" && error.code !== "EPIPE") throw error;
+  };
+  process.removeAllListeners("error");
+  process.on("error", expected);
+  // Output to a parent that is gone fails the same way.
+  process.stdout.on("error", expected);
+  process.stderr.on("error", expected);
 }
 
 /** The parent that forked this process closed its IPC channel: it is gone, as if it had sent SIGTERM. */
