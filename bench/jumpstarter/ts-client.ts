@@ -1,0 +1,119 @@
+/**
+ * The benchmark's dutkit client: GrpcTransport on JUMPSTARTER_HOST and the client tree from
+ * buildClientTree, doing one case and timing it itself. Runs compiled (see compile.ts).
+ *
+ *   node ts-client.js rtt CALLS WARMUP
+ *   node ts-client.js serial BYTES CHUNK WARMUP_BYTES
+ *
+ * Same protocol as py-client.py: "mark begin" / "mark end" on stdout, each answered by a line
+ * on stdin, then one line "result <json>".
+ */
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import type { Duplex } from "node:stream";
+import { GrpcTransport } from "../../src/client/grpc/index.ts";
+import { buildClientTree } from "../../src/client/tree.ts";
+import "../../src/drivers/index.ts";
+import type { PowerClient } from "../../src/drivers/power/client.ts";
+import type { SerialClient } from "../../src/drivers/serial/client.ts";
+
+const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+
+async function mark(name: string): Promise<void> {
+  process.stdout.write(`mark ${name}\n`);
+  const answer = await lines.next();
+  if (answer.done) throw new Error(`the benchmark closed stdin while the client waited at mark ${name}`);
+}
+
+async function rtt(power: PowerClient, calls: number, warmup: number) {
+  for (let i = 0; i < warmup; i++) await power.on();
+  const latenciesUs: number[] = new Array(calls);
+  await mark("begin");
+  let previous = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) {
+    await power.on();
+    const now = process.hrtime.bigint();
+    latenciesUs[i] = Number(now - previous) / 1000;
+    previous = now;
+  }
+  await mark("end");
+  return { latenciesUs };
+}
+
+/** Writes `data` in chunks while reading it back; resolves with what came back. */
+async function loopThrough(stream: Duplex, data: Buffer, chunk: number): Promise<Buffer> {
+  const received = Buffer.alloc(data.length);
+  let filled = 0;
+  const readBack = new Promise<void>((resolve, reject) => {
+    const onData = (piece: Buffer) => {
+      if (filled + piece.length > data.length) {
+        reject(new Error(`serial: read back more than the ${data.length} bytes written`));
+        return;
+      }
+      piece.copy(received, filled);
+      filled += piece.length;
+      if (filled === data.length) {
+        stream.off("data", onData);
+        stream.off("error", reject);
+        stream.off("end", onEnd);
+        resolve();
+      }
+    };
+    const onEnd = () => reject(new Error(`serial: the stream ended after ${filled} of ${data.length} bytes`));
+    stream.on("data", onData);
+    stream.once("error", reject);
+    stream.once("end", onEnd);
+  });
+  for (let offset = 0; offset < data.length; offset += chunk) {
+    if (!stream.write(data.subarray(offset, offset + chunk))) await once(stream, "drain");
+  }
+  await readBack;
+  return received;
+}
+
+async function serial(port: SerialClient, total: number, chunk: number, warmupBytes: number) {
+  const data = randomBytes(total);
+  const stream = await port.connect();
+  try {
+    const warmup = data.subarray(0, warmupBytes);
+    if (!(await loopThrough(stream, warmup, chunk)).equals(warmup)) {
+      throw new Error("serial warm-up: the bytes read back differ from those written");
+    }
+    await mark("begin");
+    const started = performance.now();
+    const received = await loopThrough(stream, data, chunk);
+    const seconds = (performance.now() - started) / 1000;
+    await mark("end");
+    if (!received.equals(data)) {
+      throw new Error(`serial: the ${total} bytes read back differ from those written`);
+    }
+    return { seconds };
+  } finally {
+    stream.destroy();
+  }
+}
+
+async function main(): Promise<void> {
+  const [mode, ...numbers] = process.argv.slice(2);
+  const args = numbers.map(Number);
+  const host = process.env.JUMPSTARTER_HOST;
+  if (!host) throw new Error("JUMPSTARTER_HOST is not set: the benchmark sets it to the exporter's socket");
+  const transport = await GrpcTransport.connect(host, { timeoutMs: 10_000 });
+  try {
+    const root = buildClientTree(await transport.report(), transport) as unknown as {
+      power: PowerClient;
+      serial: SerialClient;
+    };
+    let result: object;
+    if (mode === "rtt") result = await rtt(root.power, args[0]!, args[1]!);
+    else if (mode === "serial") result = await serial(root.serial, args[0]!, args[1]!, args[2]!);
+    else throw new Error(`unknown mode ${mode}: rtt or serial`);
+    process.stdout.write(`result ${JSON.stringify(result)}\n`);
+  } finally {
+    await transport.close();
+  }
+  process.stdin.destroy();
+}
+
+await main();
