@@ -1,7 +1,6 @@
 // Leases across implementations: Jumpstarter's `jmp` CLI and `jmp run` exporter against
 // `dutkit controller` (TLS on 127.0.0.1, a client config as `jmp config client create` writes it),
 // with dutkit's exporter and client on the other ends, through the controller's router.
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { newIdentityToken } from "../../src/controller/jwt.ts";
@@ -15,7 +14,7 @@ import {
   writeControllerConfig,
   writeExporterConfig,
 } from "./helpers/controller-lab.ts";
-import { dutkitCommand, REPO, runToEnd, scratch, venvBin } from "./helpers/peer.ts";
+import { dutkitCommand, REPO, readInnerResults, runToEnd, scratch, venvBin } from "./helpers/peer.ts";
 
 let dir: string;
 let removeDir: (() => Promise<void>) | undefined;
@@ -188,11 +187,9 @@ describe("Jumpstarter's exporter (`jmp run`) registered with `dutkit controller`
         timeoutMs: 140_000,
       },
     );
-    const parsed = JSON.parse(
-      await readFile(results, "utf8").catch((error) => {
-        throw new Error(`the inner vitest wrote no results (${error.message}):\n${both(run)}`);
-      }),
-    ) as { testResults: { assertionResults: { fullName: string; status: string }[] }[] };
+    const parsed = await readInnerResults<{
+      testResults: { assertionResults: { fullName: string; status: string }[] }[];
+    }>(results, "vitest", both(run));
     const statuses = Object.fromEntries(
       parsed.testResults.flatMap((file) => file.assertionResults.map((t) => [t.fullName, t.status])),
     );

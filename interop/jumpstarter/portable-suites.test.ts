@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { type AddressInfo, createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { peerEnv, REPO, runToEnd, scratch, venvBin } from "./helpers/peer.ts";
+import { peerEnv, REPO, readInnerResults, runToEnd, scratch, venvBin } from "./helpers/peer.ts";
 
 let dir: string;
 let removeDir: () => Promise<void>;
@@ -44,11 +44,7 @@ async function runInsideJmpShell(config: string, files: string[]): Promise<Recor
   // Jumpstarter 0.9.0's `jmp shell --exporter-config F -- cmd` exits 0 whatever cmd exits with,
   // so the inner run's JSON results are what tells how each test went.
   expect(run.code, output).toBe(0);
-  const parsed = JSON.parse(
-    await readFile(results, "utf8").catch((error) => {
-      throw new Error(`the inner vitest wrote no results (${error.message}):\n${output}`);
-    }),
-  ) as JsonResults;
+  const parsed = await readInnerResults<JsonResults>(results, "vitest", output);
   return Object.fromEntries(
     parsed.testResults.flatMap((file) =>
       file.assertionResults.map((t) => [`${file.name.slice(REPO.length)} > ${t.fullName}`, t.status]),
@@ -153,11 +149,7 @@ test("the http-board Playwright suite passes against Jumpstarter's exporter", {
     timeoutMs: 150_000,
   });
   const output = `${run.stdout}\n${run.stderr}`;
-  const parsed = JSON.parse(
-    await readFile(results, "utf8").catch((error) => {
-      throw new Error(`the inner Playwright run wrote no results (${error.message}):\n${output}`);
-    }),
-  ) as PlaywrightResults;
+  const parsed = await readInnerResults<PlaywrightResults>(results, "Playwright", output);
   const statuses: Record<string, string[]> = {};
   const visit = (suite: PlaywrightSuite) => {
     for (const spec of suite.specs ?? []) statuses[spec.title] = spec.tests.map((t) => t.status);

@@ -2,7 +2,7 @@
 // test peer: its `j`/`jmp` CLIs, Python snippets using its client, and dutkit's own CLI beside it.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -156,4 +156,12 @@ export async function serveWithDutkit(config: string, dir: string, timeoutMs = 3
 export async function scratch(prefix: string): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), `dutkit-interop-${prefix}-`));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** The JSON results an inner test run wrote; when it wrote none, the error shows what the run printed. */
+export async function readInnerResults<T>(path: string, runner: string, output: string): Promise<T> {
+  const text = await readFile(path, "utf8").catch((error: Error) => {
+    throw new Error(`the inner ${runner} run wrote no results (${error.message}):\n${output}`);
+  });
+  return JSON.parse(text) as T;
 }
