@@ -38,23 +38,29 @@ const KILL_AFTER_MS = 10_000;
  * SIGINT, SIGTERM and SIGHUP sent to dutkit go to the command as well (Ctrl-C in a terminal
  * reaches both; `kill <dutkit's pid>` only dutkit), so the command never runs on without its
  * board; it gets KILL_AFTER_MS to end, then SIGKILL. The caller releases the board after.
- * `hangup` lets the caller SIGHUP it (lease ended).
+ * `hangup` lets the caller SIGHUP it (lease ended); `onListening` runs once dutkit listens for the
+ * signals to pass on, before the command starts.
  */
 function runChild(
   argv: string[],
   env: Record<string, string>,
   hangup: (kill: () => void) => void,
+  onListening: () => void = () => {},
 ): Promise<number> {
   return new Promise((resolve) => {
     const [file, ...args] = argv;
-    const child = spawn(file!, args, { stdio: "inherit", env: { ...process.env, ...env } });
-    hangup(() => child.kill("SIGHUP"));
     let killTimer: NodeJS.Timeout | undefined;
+    // Listening before the command starts: a signal that came between the spawn and the listener
+    // would end dutkit with the default action, the command left running.
+    let child: ReturnType<typeof spawn> | undefined;
     const forward = (signal: NodeJS.Signals) => {
-      child.kill(signal);
-      killTimer ??= setTimeout(() => child.kill("SIGKILL"), KILL_AFTER_MS);
+      child?.kill(signal);
+      killTimer ??= setTimeout(() => child?.kill("SIGKILL"), KILL_AFTER_MS);
     };
     for (const signal of FORWARDED) process.on(signal, forward);
+    onListening();
+    child = spawn(file!, args, { stdio: "inherit", env: { ...process.env, ...env } });
+    hangup(() => child?.kill("SIGHUP"));
     const done = (code: number) => {
       for (const signal of FORWARDED) process.off(signal, forward);
       clearTimeout(killTimer);
@@ -126,7 +132,6 @@ async function leasedShell(
     const unregister = releaseOnSignal(() => held.release());
     try {
       const tunnel = await held.openTunnel();
-      unregister();
       let hangup = () => {};
       held.watch({
         onEnd: (error) => {
@@ -147,6 +152,7 @@ async function leasedShell(
         (kill) => {
           hangup = kill;
         },
+        unregister,
       );
     } finally {
       unregister();
