@@ -4,7 +4,7 @@ import { bindServer } from "../exporter/grpc/listen.ts";
 import { formatSessionAddress, parseSessionAddress } from "../protocol/address.ts";
 import { ClientServiceService } from "../protocol/gen/jumpstarter/client/v1/client.ts";
 import { ControllerServiceService } from "../protocol/gen/jumpstarter/v1/jumpstarter.ts";
-import { RouterServiceService } from "../protocol/gen/jumpstarter/v1/router.ts";
+import { ROUTER_SERVICE } from "../protocol/stream-frame-codec.ts";
 import { Authenticator } from "./auth.ts";
 import { clientService } from "./client-service.ts";
 import type { ControllerConfig } from "./config.ts";
@@ -37,7 +37,7 @@ export async function startController(config: ControllerConfig): Promise<Running
     ControllerServiceService,
     controllerService({ book, auth, secret, routerEndpoint: () => config.advertise ?? address }),
   );
-  server.addService(RouterServiceService, router.service());
+  server.addService(ROUTER_SERVICE, router.service());
   try {
     const bound = await bindServer(
       server,

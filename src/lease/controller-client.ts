@@ -12,7 +12,8 @@ import { DutkitError } from "../core/errors.ts";
 import { grpcTarget, parseSessionAddress } from "../protocol/address.ts";
 import { ClientServiceClient } from "../protocol/gen/jumpstarter/client/v1/client.ts";
 import { ControllerServiceClient } from "../protocol/gen/jumpstarter/v1/jumpstarter.ts";
-import { RouterServiceClient } from "../protocol/gen/jumpstarter/v1/router.ts";
+import type { RouterServiceClient } from "../protocol/gen/jumpstarter/v1/router.ts";
+import { RouterStreamClient } from "../protocol/stream-frame-codec.ts";
 
 /** Who calls the controller, with which token (spec 2.1). */
 export interface ControllerIdentity {
@@ -111,7 +112,7 @@ export class ControllerClients {
     let router = this.routers.get(endpoint);
     if (!router) {
       const target = grpcTarget(parseSessionAddress(endpoint));
-      router = new RouterServiceClient(
+      router = new RouterStreamClient(
         target,
         controllerCredentials(endpoint, this.identity.tls),
         DEFAULT_CHANNEL_OPTIONS,

@@ -15,8 +15,9 @@ import {
   type GetReportResponse,
   type GetStatusResponse,
 } from "../../protocol/gen/jumpstarter/v1/jumpstarter.ts";
-import { RouterServiceClient } from "../../protocol/gen/jumpstarter/v1/router.ts";
+import type { RouterServiceClient } from "../../protocol/gen/jumpstarter/v1/router.ts";
 import { exporterStatusFromWire, type StatusSnapshot } from "../../protocol/status.ts";
+import { RouterStreamClient } from "../../protocol/stream-frame-codec.ts";
 import type { DriverReport, ExporterReport, Transport } from "../transport.ts";
 import { openByteStream, openResourceStream } from "./byte-stream.ts";
 import {
@@ -72,7 +73,7 @@ export class GrpcTransport implements Transport {
       channelCredentials(options.tls),
       clientOptions,
     );
-    const router = new RouterServiceClient(grpcTarget(address), channelCredentials(options.tls), {
+    const router = new RouterStreamClient(grpcTarget(address), channelCredentials(options.tls), {
       ...clientOptions,
       channelOverride: exporter.getChannel(),
     });

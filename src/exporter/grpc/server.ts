@@ -2,7 +2,7 @@ import { Server, type ServerInterceptor } from "@grpc/grpc-js";
 import type { Transport } from "../../client/transport.ts";
 import { formatSessionAddress, parseSessionAddress } from "../../protocol/address.ts";
 import { ExporterServiceService } from "../../protocol/gen/jumpstarter/v1/jumpstarter.ts";
-import { RouterServiceService } from "../../protocol/gen/jumpstarter/v1/router.ts";
+import { ROUTER_SERVICE } from "../../protocol/stream-frame-codec.ts";
 import { CallTracker } from "./call-tracker.ts";
 import { type EndSessionResult, exporterService } from "./exporter-service.ts";
 import { bindServer, type ServerTlsOptions } from "./listen.ts";
@@ -58,7 +58,7 @@ export async function serveSession(target: Transport, options: ServeSessionOptio
       calls,
     }),
   );
-  server.addService(RouterServiceService, routerService(target, calls));
+  server.addService(ROUTER_SERVICE, routerService(target, calls));
 
   const bound = await bindServer(
     server,
