@@ -18,6 +18,11 @@ export const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = {
   "grpc.keepalive_time_ms": 20_000,
   "grpc.keepalive_timeout_ms": 180_000,
   "grpc.keepalive_permit_without_calls": 1,
+  // grpc-js keeps HTTP/2's 64 KiB receive window unless told otherwise, so an exporter could
+  // send one window's worth of a byte stream per round trip; Jumpstarter's client (grpcio)
+  // grows its window. Servers keep their default window, which also keeps two Node peers from
+  // each filling the other's socket buffer at once (they then stall).
+  "grpc-node.flow_control_window": 4 * 1024 * 1024,
 };
 
 /** `true`: TLS with the system roots; `{ ca }`: TLS trusting this PEM root. */
