@@ -1,10 +1,12 @@
 /**
  * The benchmark's cases, one function each: a case runs one client process against one exporter
- * and returns its rows' values for that run. A new case (the storage upload and download rows,
- * once dutkit's exporter serves the resource stream) is one more entry in CASES.
+ * and returns its rows' values for that run. A new case is one more entry in CASES.
  */
-import { findDriverType } from "../../src/core/registry.ts";
-import "../../src/drivers/index.ts";
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
 import { type ClientKind, type Exporter, runClient } from "./processes.ts";
 
 export interface Pair {
@@ -20,6 +22,8 @@ export interface Settings {
   serialBytes: number;
   chunkBytes: number;
   serialWarmupBytes: number;
+  /** The local file the storage case uploads, its size and its SHA-256. */
+  storageSource: { path: string; bytes: number; sha256: string };
   /** HOME for Jumpstarter's tools (a scratch directory). */
   home: string;
 }
@@ -32,6 +36,8 @@ export interface Row {
 }
 
 export interface Case {
+  /** What `--cases` calls it. */
+  id: string;
   name: string;
   rows: Row[];
   measure(pair: Pair, settings: Settings): Promise<number[]>;
@@ -42,6 +48,7 @@ export const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 
 const rttCase: Case = {
+  id: "rtt",
   name: "DriverCall round trip (MockPower on)",
   rows: [
     { name: "DriverCall p50 µs", better: "lower", digits: 0 },
@@ -61,11 +68,12 @@ const rttCase: Case = {
       throw new Error(`${pair.label}: the client timed ${latencies.length} calls, not ${s.calls}`);
     }
     const sorted = [...latencies].sort((a, b) => a - b);
-    return [percentile(sorted, 0.5), percentile(sorted, 0.99), exporterCpuS];
+    return [percentile(sorted, 0.5), percentile(sorted, 0.99), exporterCpuS[0]!];
   },
 };
 
 const serialCase: Case = {
+  id: "serial",
   name: "serial loop:// byte stream (PySerial connect)",
   rows: [
     { name: "serial loop:// MB/s", better: "higher", digits: 1 },
@@ -80,21 +88,52 @@ const serialCase: Case = {
       60_000 + (s.serialBytes / 1e6) * 2000,
     );
     const { seconds } = result as { seconds: number };
-    return [s.serialBytes / 1e6 / seconds, exporterCpuS];
+    return [s.serialBytes / 1e6 / seconds, exporterCpuS[0]!];
   },
 };
 
-export const CASES: Case[] = [rttCase, serialCase];
-
-const STORAGE_TYPE = "jumpstarter_driver_opendal.driver.MockStorageMux";
-
-/**
- * Why the storage rows (256 MiB through storage.write_from_path / read_into_path) are not
- * measured in this tree; the benchmark prints it.
- */
-export function storagePending(): string {
-  if (findDriverType(STORAGE_TYPE) === undefined) {
-    return `storage rows: pending (dutkit's exporter has no driver type ${STORAGE_TYPE} in this tree, so storage.write_from_path cannot run against dutkit run)`;
-  }
-  return `storage rows: pending (dutkit now knows ${STORAGE_TYPE}, but the storage case is not written yet: add it to CASES in bench/jumpstarter/cases.ts)`;
+export async function sha256Of(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(path), hash);
+  return hash.digest("hex");
 }
+
+const storageCase: Case = {
+  id: "storage",
+  name: "storage upload and download (Tftp's storage: write_from_path, read_into_path)",
+  rows: [
+    { name: "storage upload MB/s", better: "higher", digits: 1 },
+    { name: "storage upload exporter CPU s", better: "lower", digits: 2 },
+    { name: "storage download MB/s", better: "higher", digits: 1 },
+    { name: "storage download exporter CPU s", better: "lower", digits: 2 },
+  ],
+  async measure(pair, s) {
+    const source = s.storageSource;
+    const target = join(s.home, "storage-download.bin");
+    try {
+      const { result, exporterCpuS } = await runClient(
+        pair.client,
+        pair.exporter,
+        ["storage", source.path, target],
+        s.home,
+        60_000 + (source.bytes / 1e6) * 1000,
+      );
+      if (exporterCpuS.length !== 2) {
+        throw new Error(`${pair.label}: the storage client marked ${exporterCpuS.length} timed parts, not 2`);
+      }
+      const downloaded = await sha256Of(target);
+      if (downloaded !== source.sha256) {
+        throw new Error(
+          `${pair.label}: the downloaded file's SHA-256 ${downloaded} is not the uploaded file's`,
+        );
+      }
+      const { uploadS, downloadS } = result as { uploadS: number; downloadS: number };
+      const mb = source.bytes / 1e6;
+      return [mb / uploadS, exporterCpuS[0]!, mb / downloadS, exporterCpuS[1]!];
+    } finally {
+      await rm(target, { force: true });
+    }
+  },
+};
+
+export const CASES: Case[] = [rttCase, serialCase, storageCase];

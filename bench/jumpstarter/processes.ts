@@ -4,14 +4,29 @@
  * client (py-client.py) and dutkit's client (ts-client.ts, compiled).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { parse, stringify } from "yaml";
 import { peerEnv, REPO, venvBin } from "../../interop/jumpstarter/helpers/peer.ts";
 import { compileDutkit } from "./compile.ts";
 
 const HERE = join(REPO, "bench/jumpstarter");
-export const BOARD = join(HERE, "board.yaml");
+const BOARD = join(HERE, "board.yaml");
+
+/**
+ * board.yaml with a Tftp driver (for its `storage`) rooted in `dir`: each exporter gets a root
+ * of its own, so one exporter's upload is never the other's download.
+ */
+function boardIn(dir: string): string {
+  const root = join(dir, "tftp-root");
+  mkdirSync(root, { recursive: true });
+  const config = parse(readFileSync(BOARD, "utf8"));
+  config.export.tftp = { type: "jumpstarter_driver_tftp.driver.Tftp", config: { root_dir: root } };
+  const file = join(dir, "board.yaml");
+  writeFileSync(file, stringify(config));
+  return file;
+}
 const CLOCK_TICKS_PER_SECOND = 100;
 const START_TIMEOUT_MS = 60_000;
 
@@ -115,10 +130,12 @@ async function stopExporter(child: ChildProcess, polite: (child: ChildProcess) =
 /** Jumpstarter's exporter, served on a unix socket of its choosing as `jmp shell` serves it. */
 export async function startPythonExporter(home: string): Promise<Exporter> {
   const polite = (child: ChildProcess) => child.stdin!.end();
+  const dir = join(home, "python-exporter");
+  mkdirSync(dir, { recursive: true });
   const { child, socket } = await startExporter(
     "Jumpstarter's",
     venvBin("python"),
-    [join(HERE, "py-exporter.py"), BOARD],
+    [join(HERE, "py-exporter.py"), boardIn(dir)],
     peerEnv(home),
     /^serving (.+)$/,
     polite,
@@ -127,13 +144,15 @@ export async function startPythonExporter(home: string): Promise<Exporter> {
 }
 
 /** `dutkit run --exporter-config board.yaml --unix S`, compiled. */
-export async function startDutkitExporter(dir: string): Promise<Exporter> {
+export async function startDutkitExporter(home: string): Promise<Exporter> {
+  const dir = join(home, "dutkit-exporter");
+  mkdirSync(dir, { recursive: true });
   const socket = join(dir, "dutkit-exporter.sock");
   const polite = (child: ChildProcess) => child.kill("SIGTERM");
   const { child } = await startExporter(
     "dutkit's",
     process.execPath,
-    [compileDutkit().cli, "run", "--exporter-config", BOARD, "--unix", socket],
+    [compileDutkit().cli, "run", "--exporter-config", boardIn(dir), "--unix", socket],
     process.env,
     /^serving /,
     polite,
@@ -154,8 +173,8 @@ export const dutkitClient: ClientKind = {
 export interface ClientRun {
   /** What the client printed after "result ". */
   result: unknown;
-  /** The exporter's CPU seconds between the client's "mark begin" and "mark end". */
-  exporterCpuS: number;
+  /** The exporter's CPU seconds between each "mark begin" and the "mark end" after it, in order. */
+  exporterCpuS: number[];
 }
 
 /**
@@ -180,7 +199,7 @@ export function runClient(
   const lines = createInterface({ input: child.stdout! });
   return new Promise<ClientRun>((resolve, reject) => {
     let cpuAtBegin: number | undefined;
-    let exporterCpuS: number | undefined;
+    const exporterCpuS: number[] = [];
     let result: unknown;
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
@@ -191,7 +210,8 @@ export function runClient(
         cpuAtBegin = ownCpuSeconds(exporter.pid);
         child.stdin!.write("go\n");
       } else if (line === "mark end") {
-        if (cpuAtBegin !== undefined) exporterCpuS = ownCpuSeconds(exporter.pid) - cpuAtBegin;
+        if (cpuAtBegin !== undefined) exporterCpuS.push(ownCpuSeconds(exporter.pid) - cpuAtBegin);
+        cpuAtBegin = undefined;
         child.stdin!.write("go\n");
       } else if (line.startsWith("result ")) {
         result = JSON.parse(line.slice("result ".length));
@@ -205,8 +225,8 @@ export function runClient(
     child.once("close", (code, signal) => {
       clearTimeout(timer);
       if (code !== 0) reject(new Error(`${what} failed (exit ${code ?? signal}):\n${stderr()}`));
-      else if (result === undefined || exporterCpuS === undefined) {
-        reject(new Error(`${what} exited without both marks and a result line:\n${stderr()}`));
+      else if (result === undefined || exporterCpuS.length === 0) {
+        reject(new Error(`${what} exited without a begin and end mark and a result line:\n${stderr()}`));
       } else resolve({ result, exporterCpuS });
     });
   });

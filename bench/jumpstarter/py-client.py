@@ -3,10 +3,13 @@ JUMPSTARTER_HOST), doing one case and timing it itself.
 
     python py-client.py rtt CALLS WARMUP
     python py-client.py serial BYTES CHUNK WARMUP_BYTES
+    python py-client.py storage SOURCE_FILE TARGET_FILE
 
 Around the timed part it prints "mark begin" / "mark end" and waits for a line on stdin, so the
 benchmark can read the exporter's CPU time at exactly those points. Ends with one line
-"result <json>": rtt gives every call's latency in microseconds, serial the transfer's seconds.
+"result <json>": rtt gives every call's latency in microseconds, serial the transfer's seconds,
+storage the seconds of the upload (write_from_path) and of the download (read_into_path), each
+between marks of its own.
 """
 
 import json
@@ -75,16 +78,35 @@ def serial(client, total, chunk, warmup_bytes):
     return {"seconds": client.portal.call(run)}
 
 
+def storage(client, source, target):
+    files = client.tftp.storage
+    mark("begin")
+    started = time.perf_counter()
+    files.write_from_path(REMOTE_FILE, source)
+    upload = time.perf_counter() - started
+    mark("end")
+    mark("begin")
+    started = time.perf_counter()
+    files.read_into_path(REMOTE_FILE, target)
+    download = time.perf_counter() - started
+    mark("end")
+    return {"uploadS": upload, "downloadS": download}
+
+
+REMOTE_FILE = "bench.bin"
+
+
 def main():
-    mode, *numbers = sys.argv[1:]
-    args = [int(n) for n in numbers]
+    mode, *args = sys.argv[1:]
     with env() as client:
         if mode == "rtt":
-            result = rtt(client, *args)
+            result = rtt(client, *[int(n) for n in args])
         elif mode == "serial":
-            result = serial(client, *args)
+            result = serial(client, *[int(n) for n in args])
+        elif mode == "storage":
+            result = storage(client, *args)
         else:
-            raise SystemExit(f"unknown mode {mode}: rtt or serial")
+            raise SystemExit(f"unknown mode {mode}: rtt, serial or storage")
     print("result " + json.dumps(result), flush=True)
 
 

@@ -1,11 +1,12 @@
 /**
  * Jumpstarter interop benchmark: the four client→exporter pairs Python→Python, Python→dutkit,
- * dutkit→Python and dutkit→dutkit, in one run, on the same board (board.yaml: MockPower and a
- * PySerial on loop://).
+ * dutkit→Python and dutkit→dutkit, in one run, on the same board (board.yaml: MockPower, a
+ * PySerial on loop://, and a Tftp whose storage each exporter roots in a directory of its own).
  *
  *   npm run bench -- jumpstarter                  (options: npm run bench -- jumpstarter -- --runs 5)
  *   node --import ./scripts/ts-loader.mjs bench/jumpstarter/run.ts [--runs 5] [--calls 5000]
- *        [--warmup 500] [--serial-mib 32] [--chunk-kib 64] [--budget-s 1800]
+ *        [--warmup 500] [--serial-mib 32] [--chunk-kib 64] [--storage-mib 256]
+ *        [--cases rtt,serial,storage] [--budget-s 1800]
  *
  * Python exporter: Jumpstarter 0.9's own, served on a unix socket as `jmp shell --exporter-config`
  * serves it (py-exporter.py). dutkit exporter: `dutkit run --exporter-config board.yaml --unix S`,
@@ -17,10 +18,13 @@
  * DUTKIT_JUMPSTARTER_VENV, or .venv-jumpstarter from scripts/ensure-jumpstarter.mjs.
  */
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
 import { cpus, loadavg, release } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { scratch, VENV, venvBin } from "../../interop/jumpstarter/helpers/peer.ts";
-import { CASES, type Case, type Pair, type Settings, storagePending } from "./cases.ts";
+import { CASES as ALL_CASES, type Case, type Pair, type Settings, sha256Of } from "./cases.ts";
 import { compileDutkit } from "./compile.ts";
 import {
   dutkitClient,
@@ -37,6 +41,8 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "500" },
     "serial-mib": { type: "string", default: "32" },
     "chunk-kib": { type: "string", default: "64" },
+    "storage-mib": { type: "string", default: "256" },
+    cases: { type: "string", default: ALL_CASES.map((c) => c.id).join(",") },
     "budget-s": { type: "string", default: "1800" },
   },
 });
@@ -50,6 +56,13 @@ const calls = positiveInt("calls", values.calls, 1_000_000);
 const warmup = positiveInt("warmup", values.warmup, 1_000_000);
 const serialMiB = positiveInt("serial-mib", values["serial-mib"], 1024);
 const chunkKiB = positiveInt("chunk-kib", values["chunk-kib"], 1024);
+const storageMiB = positiveInt("storage-mib", values["storage-mib"], 4096);
+const CASES = (values.cases ?? "").split(",").map((id) => {
+  const found = ALL_CASES.find((c) => c.id === id);
+  if (!found)
+    throw new Error(`--cases: no case "${id}"; the cases are ${ALL_CASES.map((c) => c.id).join(", ")}`);
+  return found;
+});
 const budgetMs = positiveInt("budget-s", values["budget-s"], 7200) * 1000;
 
 const started = Date.now();
@@ -146,8 +159,9 @@ async function main(): Promise<number> {
   const chunkBytes = chunkKiB * 1024;
   console.log(
     `Per run and pair: ${calls} MockPower \`on\` calls after ${warmup} warm-up; ${serialMiB} MiB through ` +
-      `loop:// in ${chunkKiB} KiB writes (after a 1 MiB warm-up), read back concurrently and compared. ` +
-      `${runs} runs. MB = 10^6 bytes.`,
+      `loop:// in ${chunkKiB} KiB writes (after a 1 MiB warm-up), read back concurrently and compared; ` +
+      `a ${storageMiB} MiB random file uploaded to the Tftp's storage and downloaded again, compared by ` +
+      `SHA-256. ${runs} runs of the cases ${CASES.map((c) => c.id).join(", ")}. MB = 10^6 bytes.`,
   );
   compileDutkit();
   const temp = await scratch("jumpstarter-bench");
@@ -164,7 +178,10 @@ async function main(): Promise<number> {
         pairs.push({ label: `${client.name}→${exporter.name}`, client, exporter });
       }
     }
+    const storageSource = { path: join(temp.dir, "storage-source.bin"), bytes: storageMiB * 1024 * 1024 };
+    await writeFile(storageSource.path, randomBytes(storageSource.bytes));
     const settings: Settings = {
+      storageSource: { ...storageSource, sha256: await sha256Of(storageSource.path) },
       calls,
       warmup,
       serialBytes: serialMiB * 1024 * 1024,
@@ -188,7 +205,6 @@ async function main(): Promise<number> {
     }
     console.log(`\nLoad average at the end: ${load()} (start: ${loadBefore}). Medians of ${runs} runs:\n`);
     printTables(pairs, raw);
-    console.log(`\n${storagePending()}`);
     printRaw(pairs, raw);
   } catch (error) {
     console.error("jumpstarter bench:", error instanceof Error ? error.message : error);

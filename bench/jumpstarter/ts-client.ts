@@ -4,6 +4,7 @@
  *
  *   node ts-client.js rtt CALLS WARMUP
  *   node ts-client.js serial BYTES CHUNK WARMUP_BYTES
+ *   node ts-client.js storage SOURCE_FILE TARGET_FILE
  *
  * Same protocol as py-client.py: "mark begin" / "mark end" on stdout, each answered by a line
  * on stdin, then one line "result <json>".
@@ -17,6 +18,7 @@ import { buildClientTree } from "../../src/client/tree.ts";
 import "../../src/drivers/index.ts";
 import type { PowerClient } from "../../src/drivers/power/client.ts";
 import type { SerialClient } from "../../src/drivers/serial/client.ts";
+import type { StorageClient } from "../../src/drivers/storage/client.ts";
 
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 
@@ -94,9 +96,26 @@ async function serial(port: SerialClient, total: number, chunk: number, warmupBy
   }
 }
 
+/** Same file name as py-client.py's. */
+const REMOTE_FILE = "bench.bin";
+
+async function storage(files: StorageClient, source: string, target: string) {
+  await mark("begin");
+  let started = performance.now();
+  await files.writeFromPath(REMOTE_FILE, source);
+  const uploadS = (performance.now() - started) / 1000;
+  await mark("end");
+  await mark("begin");
+  started = performance.now();
+  await files.readIntoPath(REMOTE_FILE, target);
+  const downloadS = (performance.now() - started) / 1000;
+  await mark("end");
+  return { uploadS, downloadS };
+}
+
 async function main(): Promise<void> {
-  const [mode, ...numbers] = process.argv.slice(2);
-  const args = numbers.map(Number);
+  const [mode, ...args] = process.argv.slice(2);
+  const numbers = args.map(Number);
   const host = process.env.JUMPSTARTER_HOST;
   if (!host) throw new Error("JUMPSTARTER_HOST is not set: the benchmark sets it to the exporter's socket");
   const transport = await GrpcTransport.connect(host, { timeoutMs: 10_000 });
@@ -104,11 +123,13 @@ async function main(): Promise<void> {
     const root = buildClientTree(await transport.report(), transport) as unknown as {
       power: PowerClient;
       serial: SerialClient;
+      tftp: { storage: StorageClient };
     };
     let result: object;
-    if (mode === "rtt") result = await rtt(root.power, args[0]!, args[1]!);
-    else if (mode === "serial") result = await serial(root.serial, args[0]!, args[1]!, args[2]!);
-    else throw new Error(`unknown mode ${mode}: rtt or serial`);
+    if (mode === "rtt") result = await rtt(root.power, numbers[0]!, numbers[1]!);
+    else if (mode === "serial") result = await serial(root.serial, numbers[0]!, numbers[1]!, numbers[2]!);
+    else if (mode === "storage") result = await storage(root.tftp.storage, args[0]!, args[1]!);
+    else throw new Error(`unknown mode ${mode}: rtt, serial or storage`);
     process.stdout.write(`result ${JSON.stringify(result)}\n`);
   } finally {
     await transport.close();
