@@ -41,6 +41,8 @@ export interface TftpServerStats {
   sizeProbes: number;
   /** Requests refused because maxTransfers were running. */
   busyRejections: number;
+  /** Requests ignored as retransmissions of the one a transfer still running answers. */
+  duplicateRequests: number;
   bytesSent: number;
   bytesReceived: number;
   retransmits: number;
@@ -62,6 +64,7 @@ export function emptyStats(): TftpServerStats {
     abortedTransfers: 0,
     sizeProbes: 0,
     busyRejections: 0,
+    duplicateRequests: 0,
     bytesSent: 0,
     bytesReceived: 0,
     retransmits: 0,

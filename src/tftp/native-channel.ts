@@ -40,6 +40,11 @@ export class NativeTransferChannel {
     if (!this.closing) this.loop.send(this.handle, encodeError(code, message));
   }
 
+  /** Whether the transfer's thread handled all its port received and waits for more. */
+  settled(): boolean {
+    return this.closing !== undefined || this.loop.settled(this.handle);
+  }
+
   /** Stops the transfer's thread if it still runs and closes both sockets. */
   close(): Promise<void> {
     if (!this.closing) {

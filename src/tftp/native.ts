@@ -59,6 +59,8 @@ export interface NativeReadLoop {
   ): void;
   /** Stops the transfer's thread and waits for it: its report, or undefined if it was not running. */
   abort(handle: NativeHandle): NativeEndReport | undefined;
+  /** Whether the thread handled all its socket received and waits for more (or never ran). */
+  settled(handle: NativeHandle): boolean;
   /** Waits for the transfer's thread, then closes its socket. */
   close(handle: NativeHandle): void;
 }

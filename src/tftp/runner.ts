@@ -32,6 +32,11 @@ export interface RunnerEvents {
 export interface TransferTarget {
   run(id: number, request: TftpRequest, client: TftpClient): void;
   cancel(id: number, reason: string, tellClient: boolean): void;
+  /**
+   * Calls `done` once the packets the transfer's port had received are handled and an end
+   * they caused is reported (through `ended`, before `done`).
+   */
+  settle(id: number, done: () => void): void;
   /** Aborts everything and resolves once every socket is closed. */
   stop(): Promise<void>;
 }
@@ -74,6 +79,25 @@ export class TransferRunner implements TransferTarget {
   cancel(id: number, reason: string, tellClient: boolean): void {
     const record = this.running.get(id);
     if (record) this.cancelRecord(record, reason, tellClient);
+  }
+
+  /**
+   * Two turns of the event loop, each of which reads the sockets once. A transfer in the native
+   * read loop is read by its own thread, which may not have run yet: then up to
+   * SETTLE_NATIVE_CHECKS more turns, a millisecond apart, until it waits for more.
+   */
+  settle(id: number, done: () => void): void {
+    const record = this.running.get(id);
+    const settled = () => {
+      const channel = record?.channel;
+      return record?.ended !== false || !(channel instanceof NativeTransferChannel) || channel.settled();
+    };
+    let checks = 0;
+    const check = () => {
+      if (settled() || ++checks > SETTLE_NATIVE_CHECKS) done();
+      else setTimeout(check, 1);
+    };
+    setImmediate(() => setImmediate(check));
   }
 
   async stop(): Promise<void> {
@@ -194,6 +218,9 @@ export class TransferRunner implements TransferTarget {
     settled.finally(() => this.pending.delete(settled));
   }
 }
+
+/** Bounds how long a repeated request waits for a native transfer's thread (about 100 ms). */
+const SETTLE_NATIVE_CHECKS = 100;
 
 function isPlainAddress(address: string): boolean {
   return isIP(address) !== 0 && !address.includes("%");

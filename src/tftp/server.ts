@@ -44,6 +44,14 @@ interface TransferRecord {
   startedAt: number;
   target: TransferTarget;
   options?: NegotiatedOptions;
+  /** The same request again, held until the transfer's port caught up (holdRepeat). */
+  repeat?: IncomingRequest;
+}
+
+interface IncomingRequest {
+  packet: Buffer;
+  request: TftpRequest;
+  from: RemoteInfo;
 }
 
 export class TftpServer extends EventEmitter<TftpServerEvents> {
@@ -168,27 +176,55 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       return;
     }
     const key = `${from.address}|${from.port}`;
+    const incoming = { packet: Buffer.from(packet), request: parsed.request, from };
     const existing = this.transfers.get(key);
     if (existing) {
-      // The client repeated its request before our first answer arrived: already being served.
-      if (existing.request.equals(packet)) return;
+      if (existing.request.equals(packet)) {
+        this.holdRepeat(existing, incoming);
+        return;
+      }
+      existing.repeat = undefined;
       existing.target.cancel(
         existing.start.id,
         "Superseded by a new request from the same client port",
         false,
       );
     }
+    this.accept(key, incoming);
+  }
+
+  /**
+   * The same request again from a port whose transfer is registered. It is a retransmission
+   * when that transfer still runs, and a new request when the client sent it right after the
+   * final ACK, which reached the transfer's port first but may not be handled yet. So it waits
+   * until the transfer's runner handled what its port received: if the transfer ended by
+   * then, the request starts a new one (finish); if not, it is a duplicate and ignored.
+   */
+  private holdRepeat(record: TransferRecord, incoming: IncomingRequest): void {
+    if (record.repeat) {
+      this.totals.duplicateRequests++;
+      return;
+    }
+    record.repeat = incoming;
+    record.target.settle(record.start.id, () => {
+      if (record.repeat !== incoming) return;
+      record.repeat = undefined;
+      this.totals.duplicateRequests++;
+    });
+  }
+
+  private accept(key: string, incoming: IncomingRequest): void {
     if (this.transfers.size >= this.config.maxTransfers) {
       this.totals.busyRejections++;
       this.reply(
-        from,
+        incoming.from,
         TftpErrorCode.NotDefined,
         "Server busy: too many transfers in progress, try again later",
       );
       return;
     }
-    const record = this.register(key, Buffer.from(packet), parsed.request, from);
-    record.target.run(record.start.id, parsed.request, record.start.client);
+    const record = this.register(key, incoming.packet, incoming.request, incoming.from);
+    record.target.run(record.start.id, incoming.request, record.start.client);
   }
 
   /** Hook transfers stay in this thread; the others go to the least busy worker, if any. */
@@ -241,6 +277,9 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     };
     if (record.options) end.options = record.options;
     this.emit("transferEnd", end);
+    const { repeat } = record;
+    record.repeat = undefined;
+    if (repeat && !this.stopping) this.accept(record.key, repeat);
   }
 
   private count(kind: "read" | "write", summary: TransferSummary): void {

@@ -22,6 +22,8 @@ const runner = new TransferRunner({ ...setup.config, onRead: undefined }, setup.
 port.on("message", (message: ToWorker) => {
   if (message.type === "run") runner.run(message.id, message.request, message.client);
   else if (message.type === "cancel") runner.cancel(message.id, message.reason, message.tellClient);
+  else if (message.type === "settle")
+    runner.settle(message.id, () => post({ type: "settled", seq: message.seq }));
   else
     void runner.stop().then(() => {
       post({ type: "stopped" });

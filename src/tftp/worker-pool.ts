@@ -26,6 +26,9 @@ export class WorkerTarget implements TransferTarget {
   private readonly running = new Set<number>();
   private stopped: (() => void) | undefined;
   private exited = false;
+  /** settle() calls waiting for the worker's answer, by sequence number. */
+  private readonly settling = new Map<number, () => void>();
+  private nextSettle = 1;
 
   private constructor(
     private readonly worker: Worker,
@@ -73,6 +76,17 @@ export class WorkerTarget implements TransferTarget {
     if (this.running.has(id)) this.post({ type: "cancel", id, reason, tellClient });
   }
 
+  /** The worker reports a transfer's end before it answers, so `done` comes after `ended`. */
+  settle(id: number, done: () => void): void {
+    if (this.exited) {
+      done();
+      return;
+    }
+    const seq = this.nextSettle++;
+    this.settling.set(seq, done);
+    this.post({ type: "settle", id, seq });
+  }
+
   async stop(): Promise<void> {
     if (!this.exited) {
       await new Promise<void>((resolve) => {
@@ -82,6 +96,13 @@ export class WorkerTarget implements TransferTarget {
     }
     this.exited = true;
     await this.worker.terminate();
+    this.answerSettling();
+  }
+
+  private answerSettling(): void {
+    const waiting = [...this.settling.values()];
+    this.settling.clear();
+    for (const done of waiting) done();
   }
 
   private post(message: ToWorker): void {
@@ -98,6 +119,12 @@ export class WorkerTarget implements TransferTarget {
         this.running.delete(message.id);
         events.ended(message.id, message.summary);
         break;
+      case "settled": {
+        const done = this.settling.get(message.seq);
+        this.settling.delete(message.seq);
+        done?.();
+        break;
+      }
       case "refuse":
         events.refuse(message.client, message.code, message.message);
         break;
@@ -133,6 +160,7 @@ export class WorkerTarget implements TransferTarget {
       });
     }
     this.running.clear();
+    this.answerSettling();
     this.stopped?.();
   }
 }

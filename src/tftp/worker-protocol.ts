@@ -17,12 +17,14 @@ export interface WorkerSetup {
 export type ToWorker =
   | { type: "run"; id: number; request: TftpRequest; client: TftpClient }
   | { type: "cancel"; id: number; reason: string; tellClient: boolean }
+  | { type: "settle"; id: number; seq: number }
   | { type: "stop" };
 
 export type FromWorker =
   | { type: "ready" }
   | { type: "prepared"; id: number; options: NegotiatedOptions }
   | { type: "ended"; id: number; summary: TransferSummary }
+  | { type: "settled"; seq: number }
   | { type: "refuse"; client: TftpClient; code: TftpErrorCode; message: string }
   | { type: "stranger" }
   | { type: "warn"; code: string; message: string; cause: string }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <node_api.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,6 +279,25 @@ static napi_value abort_transfer(napi_env env, napi_callback_info info) {
   return report_object(env, &t->read.result);
 }
 
+/*
+ * settled(handle) -> boolean: whether the transfer's thread handled every packet its socket
+ * received, and waits for more (or never ran). False while it works, or ended and its onEnd
+ * call is on the way.
+ */
+static napi_value settled_transfer(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  native_transfer_t *t = transfer_call(env, info, 1, argv);
+  if (!t) return NULL;
+  int settled = !t->running;
+  if (!settled && atomic_load(&t->read.waiting)) {
+    struct pollfd unread = {t->read.sock, POLLIN, 0};
+    settled = poll(&unread, 1, 0) == 0;
+  }
+  napi_value result;
+  CHECK(napi_get_boolean(env, settled, &result));
+  return result;
+}
+
 /* close(handle): waits for the thread, closes the socket. Safe to call twice. */
 static napi_value close_transfer(napi_env env, napi_callback_info info) {
   napi_value argv[1];
@@ -292,6 +312,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"send", NULL, send_datagram, NULL, NULL, NULL, napi_default, NULL},
       {"startRead", NULL, start_read, NULL, NULL, NULL, napi_default, NULL},
       {"abort", NULL, abort_transfer, NULL, NULL, NULL, napi_default, NULL},
+      {"settled", NULL, settled_transfer, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, close_transfer, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions) != napi_ok)

@@ -192,7 +192,9 @@ static int run_transfer(read_transfer_t *t) {
       continue;
     }
     struct pollfd fds[2] = {{t->sock, POLLIN, 0}, {t->wake[0], POLLIN, 0}};
+    atomic_store(&t->waiting, 1);
     int ready = poll(fds, 2, (int)left + 1);
+    atomic_store(&t->waiting, 0);
     if (ready < 0 && errno != EINTR) {
       t->result.detail = errno;
       return END_SOCKET_FAILED;

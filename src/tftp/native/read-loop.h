@@ -1,7 +1,8 @@
 /*
  * The data phase of one TFTP read transfer (octet, from an open file), run by read_transfer_run
  * in a thread of its own. The state here belongs to that thread until it returns, except
- * abort_requested and the wake pipe, which stop it from another thread.
+ * abort_requested and the wake pipe, which stop it from another thread, and waiting, which
+ * another thread reads.
  */
 #ifndef DUTKIT_TFTP_READ_LOOP_H
 #define DUTKIT_TFTP_READ_LOOP_H
@@ -44,6 +45,7 @@ typedef struct {
   int sock;    /* connected to the client */
   int wake[2]; /* a byte written to wake[1] interrupts the thread's poll */
   atomic_int abort_requested;
+  atomic_int waiting; /* 1 while the thread waits in poll with every packet before handled */
   /* parameters */
   int file;
   int64_t size;
