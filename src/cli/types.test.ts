@@ -49,9 +49,10 @@ describe("dutkit types", () => {
     const { code, stdout, stderr } = await runCli(["types", join(dir, "exporter.yaml"), "-o", out]);
     expect([code, stderr]).toEqual([0, ""]);
     expect(stdout).toBe(`${out}: mockBoardDrivers and type MockBoardClient\n`);
-    expect(await readFile(out, "utf8"), "run `dutkit types exporter.yaml -o exporter.drivers.ts` there").toBe(
-      await readFile(join(MOCK_BOARD, "exporter.drivers.ts"), "utf8"),
-    );
+    expect(
+      await readFile(out, "utf8"),
+      "run `dutkit types ./exporter.yaml -o exporter.drivers.ts` there",
+    ).toBe(await readFile(join(MOCK_BOARD, "exporter.drivers.ts"), "utf8"));
     // Without -o, the same text on standard output.
     const printed = await runCli(["types", join(dir, "exporter.yaml")]);
     expect(printed.stdout.split("\n").slice(3)).toEqual((await readFile(out, "utf8")).split("\n").slice(3));
@@ -105,6 +106,39 @@ describe("dutkit types", () => {
     } finally {
       await rm(project, { recursive: true, force: true });
     }
+  });
+
+  test("--check: 0 while the file is what it would write, 1 with the command to run once the YAML changed", async () => {
+    const yaml = join(dir, "check.yaml");
+    const out = join(dir, "check.drivers.ts");
+    await copyFile(join(MOCK_BOARD, "exporter.yaml"), yaml);
+    expect((await runCli(["types", yaml, "-o", out])).code).toBe(0);
+    expect(await runCli(["types", yaml, "-o", out, "--check"])).toEqual({
+      code: 0,
+      stdout: `${out}: up to date\n`,
+      stderr: "",
+    });
+
+    await writeFile(yaml, `${await readFile(yaml, "utf8")}  relay:\n    type: MockPower\n`);
+    const before = await readFile(out, "utf8");
+    expect(await runCli(["types", yaml, "-o", out, "--check"])).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `${out} is out of date with its exporter config: run \`dutkit types ./check.yaml -o check.drivers.ts\` in its folder to write it again\n`,
+    });
+    expect(await readFile(out, "utf8")).toBe(before);
+
+    const absent = await runCli(["types", yaml, "-o", join(dir, "absent.ts"), "--check"]);
+    expect([absent.code, absent.stderr]).toEqual([
+      1,
+      expect.stringContaining("absent.ts does not exist: run"),
+    ]);
+    expect(await readdir(dir)).not.toContain("absent.ts");
+    const bare = await runCli(["types", yaml, "--check"]);
+    expect([bare.code, bare.stderr]).toEqual([
+      1,
+      "dutkit: --check needs -o <file>: the generated file to compare (ERR_DUTKIT_USAGE)\n",
+    ]);
   });
 
   test("a config with a problem: the problem with its line, exit 1, nothing written", async () => {

@@ -1,20 +1,33 @@
 import { randomUUID } from "node:crypto";
-import { rename, rm, writeFile } from "node:fs/promises";
-import { dirname, relative, resolve, sep } from "node:path";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, relative, resolve, sep } from "node:path";
 import type { Command } from "commander";
-import { descriptionNames, driversDescriptionSource } from "../config/drivers-description.ts";
+import {
+  type DescriptionOrigin,
+  descriptionNames,
+  driversDescriptionSource,
+} from "../config/drivers-description.ts";
 import { ConfigError, formatConfigIssue } from "../config/errors.ts";
 import { loadExporterConfig } from "../config/load.ts";
 import { DutkitError, messageOf } from "../core/errors.ts";
 import type { CommandContext } from "./context.ts";
 
-/** The YAML as the generated file names it: relative to that file, so the text does not depend on the cwd. */
-function originOf(file: string, out: string | undefined): string {
-  if (out === undefined) return file;
+interface TypesOptions {
+  output?: string;
+  check?: boolean;
+}
+
+/**
+ * The command the generated file names: with `-o`, as run in that file's folder, so the text does
+ * not depend on where it was run.
+ */
+function originOf(file: string, out: string | undefined): DescriptionOrigin {
+  if (out === undefined) return { command: `dutkit types ${file}`, inItsFolder: false };
   const path = relative(dirname(resolve(out)), resolve(file))
     .split(sep)
     .join("/");
-  return path.startsWith(".") ? path : `./${path}`;
+  const yaml = path.startsWith(".") ? path : `./${path}`;
+  return { command: `dutkit types ${yaml} -o ${basename(out)}`, inItsFolder: true };
 }
 
 /** Writes `text` to `out` whole or not at all: a temporary file beside it, renamed over it. */
@@ -32,7 +45,22 @@ async function writeWhole(out: string, text: string): Promise<void> {
   }
 }
 
-async function generate(file: string, options: { output?: string }, context: CommandContext) {
+/** `--check`: is the file at `out` what would be written? Writes nothing. */
+async function check(out: string, text: string, command: string, context: CommandContext) {
+  const current = await readFile(out, "utf8").catch(() => undefined);
+  if (current === text) {
+    context.io.stdout(`${out}: up to date\n`);
+    return;
+  }
+  const state = current === undefined ? "does not exist" : "is out of date with its exporter config";
+  context.io.stderr(`${out} ${state}: run \`${command}\` in its folder to write it again\n`);
+  context.exitCode = 1;
+}
+
+async function generate(file: string, options: TypesOptions, context: CommandContext) {
+  if (options.check && options.output === undefined) {
+    throw new DutkitError("ERR_DUTKIT_USAGE", "--check needs -o <file>: the generated file to compare");
+  }
   let loaded: Awaited<ReturnType<typeof loadExporterConfig>>;
   try {
     loaded = await loadExporterConfig(file);
@@ -42,11 +70,13 @@ async function generate(file: string, options: { output?: string }, context: Com
     context.exitCode = 1;
     return;
   }
-  const text = driversDescriptionSource(loaded, { from: originOf(file, options.output) });
+  const origin = originOf(file, options.output);
+  const text = driversDescriptionSource(loaded, origin);
   if (options.output === undefined) {
     context.io.stdout(text);
     return;
   }
+  if (options.check) return check(options.output, text, origin.command, context);
   await writeWhole(options.output, text);
   const names = descriptionNames(loaded.config.metadata.name);
   context.io.stdout(`${options.output}: ${names.value} and type ${names.type}\n`);
@@ -61,5 +91,6 @@ export function registerTypesCommand(program: Command, context: CommandContext):
     )
     .argument("<exporter-config>", "exporter config YAML file")
     .option("-o, --output <file>", "write the .ts file here (default: standard output)")
-    .action((file: string, options: { output?: string }) => generate(file, options, context));
+    .option("--check", "write nothing; exit 1 if the -o file is not what would be written")
+    .action((file: string, options: TypesOptions) => generate(file, options, context));
 }
