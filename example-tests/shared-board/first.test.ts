@@ -11,8 +11,9 @@ describe.sequential("one board for the run", () => {
     expect(board.session).toBeUndefined();
   });
 
-  test("switch the power on", async ({ client }) => {
-    await client.power.on();
-    expect(await client.power.state()).toBe("on");
+  // The run's board gives every file a fixture per driver, with no config in the file.
+  test("switch the power on", async ({ power }) => {
+    await power.on();
+    expect(await power.state()).toBe("on");
   });
 });

@@ -109,6 +109,7 @@ describe("acquireBoard", () => {
         address: remote.address,
         leaseId: "local-run",
         exporter: { name: "bench-board", labels: {} },
+        drivers: ["power"],
       };
       const board = await acquireBoard({}, { runner: "vitest", scope: "run", shared });
       expect(board.leaseId).toBe("local-run");

@@ -5,6 +5,7 @@ import { GrpcTransport } from "../client/grpc/index.ts";
 import { RecordingTransport } from "../client/recording-transport.ts";
 import { DUTKIT_EXPORTER_LABEL, NAME_LABEL, type Transport } from "../client/transport.ts";
 import { buildClientTree } from "../client/tree.ts";
+import type { DriversDescription } from "../config/define.ts";
 import { DutkitError, messageOf } from "../core/errors.ts";
 import { type ExporterSource, loadExporter } from "../exporter/local.ts";
 import { Session } from "../exporter/session.ts";
@@ -18,6 +19,12 @@ export interface BoardSource {
   exporter?: ExporterSource;
   /** A label selector (`board=rpi4,!busy`) to lease a remote board by. */
   selector?: string;
+  /**
+   * The board's top-level driver names, for the fixtures (`({ power })`) of a board whose config
+   * is not at hand (a selector, a run-scope board): a list, or the description `dutkit types`
+   * generates from a YAML config, which types the client tree as well.
+   */
+  drivers?: readonly string[] | DriversDescription;
 }
 
 export interface AcquireOptions {
@@ -36,6 +43,8 @@ export interface SharedBoard {
   address: string;
   leaseId: string;
   exporter: { name: string; labels: Record<string, string> };
+  /** Its top-level driver names: each file gets a fixture per name. */
+  drivers: string[];
 }
 
 /** A board held by a test run: a lease (local or remote), its client tree and what was called. */

@@ -13,11 +13,13 @@ import { registerLeaseCommands } from "./lease.ts";
 import { registerRunCommand } from "./run.ts";
 import { registerShellCommand } from "./shell.ts";
 import { registerTftpCommands } from "./tftp.ts";
+import { registerTypesCommand } from "./types.ts";
 
 /** One function per command group; each adds its commands to the program. */
 const commandGroups: ((program: Command, context: CommandContext) => void)[] = [
   registerExporterCommands,
   registerDriversCommand,
+  registerTypesCommand,
   registerControllerCommand,
   registerRunCommand,
   registerShellCommand,

@@ -22,6 +22,14 @@ export interface ExporterDefinition extends ExporterConfig {
 }
 
 /**
+ * The drivers of a board, for types and fixtures only: what `dutkit types <exporter.yaml>`
+ * generates, or a `defineExporter` config. `ClientTreeOf` gives its client tree.
+ */
+export interface DriversDescription {
+  readonly export: Readonly<Record<string, EntryDefinition>>;
+}
+
+/**
  * An exporter config in TypeScript. The value is returned unchanged (it is checked like a YAML
  * config when a session is built from it); its type keeps the literal driver types and config
  * values, so `ClientTreeOf<typeof exporter>` is the exact client tree.

@@ -2,6 +2,7 @@ export { DEFAULT_EXPORTER_NAME } from "./check.ts";
 export {
   type ClientTreeOf,
   type CompositeEntryDefinition,
+  type DriversDescription,
   type DriverTypeName,
   defineExporter,
   type EntryDefinition,

@@ -22,6 +22,12 @@ export interface DriverTypeSpec<Schema extends z.ZodType = z.ZodType> {
   /** Children the driver makes itself (a QEMU board's `power` and `console`); refs may point at them. */
   provides?: readonly string[];
   create(config: z.output<Schema>, context: CreateContext): Driver | Promise<Driver>;
+  /**
+   * The part of a config that the type's client type reads (its `DriverClients<Config>` entry),
+   * when it reads any: `dutkit types` writes only this into the description it generates, so
+   * scripts and secrets stay out of it. Values the client type does not read may be placeholders.
+   */
+  typedConfig?(config: z.output<Schema>): Record<string, unknown>;
 }
 
 /**

@@ -166,6 +166,10 @@ registerDriverType({
   config: ShellConfig,
   create: (config, { init, configDir }) =>
     new Shell(config, { cwd: resolveCwd(config.cwd, configDir), init }),
+  // ShellClient's shortcuts are the method names; the scripts stay in the YAML.
+  typedConfig: (config) => ({
+    methods: Object.fromEntries(Object.keys(config.methods).map((name) => [name, {}])),
+  }),
 });
 
 declare module "../../core/registry.ts" {
