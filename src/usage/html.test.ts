@@ -148,7 +148,7 @@ describe("renderLeaseUsageHtml", () => {
       '<a href="consoles/0001-boots-board.serial.txt" type="text/plain">board.serial</a>',
     );
     expect(html.match(/<a /g)).toHaveLength(1);
-    expect(html).toContain("<th>consoles</th>");
+    expect(html).toContain("<th>consoles, traces</th>");
     expect(wellFormednessProblems(html)).toEqual([]);
   });
 

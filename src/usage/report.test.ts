@@ -233,7 +233,9 @@ describe("buildLeaseUsageReport", () => {
       calls: 0,
       callErrors: 0,
       exporters: [],
+      run: { passed: 1, failed: 0, skipped: 0, filesFailedToLoad: 0 },
     });
+    expect(report.failures).toEqual([]);
     expect(report).toMatchObject({ schema: "dutkit.lease-usage", version: 1, runner: "vitest" });
     expect(leaseUsageReportSchema.parse(report)).toEqual(report);
   });
