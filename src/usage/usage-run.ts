@@ -115,13 +115,14 @@ export class LeaseUsageRun {
   }
 
   /**
-   * Records a finished test and, for a test that used a lease, writes its console transcripts and
-   * links its artifacts. Every test counts in the run's totals, and a failed one in the failures.
+   * Records a finished test and, for a test that used a lease, writes its console transcripts. Every
+   * test counts in the run's totals, and a failed one in the failures.
    */
   addTest({ consoles: transcripts = [], artifacts = [], ...record }: FinishedTest): void {
     const used = record.leases.length > 0;
     const consoles = used ? this.#writeConsoles(record.name, transcripts) : [];
-    const links = used ? artifacts.map((a) => ({ name: a.name, file: this.#linkTo(a.path) })) : [];
+    // A test that failed while getting a board is listed under that lease later, traces and all.
+    const links = artifacts.map((a) => ({ name: a.name, file: this.#linkTo(a.path) }));
     this.#tests.push({
       ...record,
       file: reportedFile(record.file),
