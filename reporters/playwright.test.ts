@@ -9,7 +9,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { TestCase, TestResult } from "@playwright/test/reporter";
+import type { FullConfig, TestCase, TestResult } from "@playwright/test/reporter";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import { acquired, calls, released, requested } from "../src/usage/__fixtures__/lease-events.ts";
 import {
@@ -294,5 +294,25 @@ describe("Playwright DutkitLeaseReporter", () => {
         /^the console transcripts of 1 test\(s\) could not be written to .*consoles\/playwright \(first error: .*\); .*outputDir/,
       ),
     ]);
+  });
+
+  it("warns when its outputDir is inside a Playwright outputDir, which Playwright empties, and not otherwise", () => {
+    const inside = create({ outputDir: "test-results/usage", summary: false });
+    const projects = [
+      { outputDir: join(configDir, "test-results") },
+      { outputDir: join(configDir, "other") },
+    ];
+    inside.onBegin({ projects } as unknown as FullConfig);
+    inside.onEnd();
+    expect(readReport(join(configDir, "test-results", "usage")).warnings).toEqual([
+      `the lease-usage outputDir ${join(configDir, "test-results", "usage")} is inside Playwright's outputDir ` +
+        `${join(configDir, "test-results")}, which Playwright empties at the start of every run: the run history ` +
+        `and vitest's report there are lost. Set the reporter's outputDir to a folder of its own, such as "lease-usage"`,
+    ]);
+
+    const beside = create({ summary: false });
+    beside.onBegin({ projects } as unknown as FullConfig);
+    beside.onEnd();
+    expect(readReport(join(configDir, "lease-usage")).warnings).toEqual([]);
   });
 });
