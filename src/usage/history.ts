@@ -63,6 +63,16 @@ export function historyEntryOf(report: LeaseUsageReport): HistoryEntry {
   };
 }
 
+/** One history line, or undefined when it is not JSON or not a history entry (a cut write). */
+function readEntry(line: string): HistoryEntry | undefined {
+  try {
+    const parsed = historyEntrySchema.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Appends `entry` to the history in `dir`, keeping the last `keepRuns` runs, and returns the runs
  * kept (oldest first) with the problems met. Unreadable lines are dropped with a warning.
@@ -86,13 +96,8 @@ export function appendHistory(
   let unreadable = 0;
   for (const line of lines) {
     if (line.trim() === "") continue;
-    let parsed: ReturnType<typeof historyEntrySchema.safeParse>;
-    try {
-      parsed = historyEntrySchema.safeParse(JSON.parse(line));
-    } catch {
-      parsed = { success: false } as typeof parsed;
-    }
-    if (parsed.success) entries.push(parsed.data);
+    const read = readEntry(line);
+    if (read) entries.push(read);
     else unreadable += 1;
   }
   if (unreadable > 0) warnings.push(`${path}: ${unreadable} unreadable line(s) dropped`);

@@ -110,7 +110,7 @@ export class LeaseUsageRun {
     this.#startedAt = new Date();
     this.#spool.reopen();
     this.#consoleFailures = { tests: 0, first: "" };
-    this.#consoles = new ConsoleTranscriptFiles(this.#outputDir(), this.runner);
+    this.#consoles = new ConsoleTranscriptFiles(this.outputDir(), this.runner);
     this.#warnings.push(...this.#consoles.clear());
   }
 
@@ -139,12 +139,12 @@ export class LeaseUsageRun {
 
   /** A link to `path` relative to the output directory, `/`-separated. */
   #linkTo(path: string): string {
-    return relative(this.#outputDir(), path).split(sep).join("/");
+    return relative(this.outputDir(), path).split(sep).join("/");
   }
 
   #writeConsoles(testName: string, transcripts: readonly ConsoleTranscript[]) {
     if (transcripts.length === 0) return [];
-    this.#consoles ??= new ConsoleTranscriptFiles(this.#outputDir(), this.runner);
+    this.#consoles ??= new ConsoleTranscriptFiles(this.outputDir(), this.runner);
     try {
       return this.#consoles.write(testName, transcripts);
     } catch (error) {
@@ -156,10 +156,6 @@ export class LeaseUsageRun {
 
   /** The output directory, resolved. */
   outputDir(): string {
-    return this.#outputDir();
-  }
-
-  #outputDir(): string {
     return resolve(this.baseDir, this.options.outputDir ?? DEFAULT_OUTPUT_DIR);
   }
 
@@ -204,12 +200,12 @@ export class LeaseUsageRun {
       const keepRuns = this.options.historyRuns ?? DEFAULT_HISTORY_RUNS;
       let history: HistoryEntry[] = [];
       if (keepRuns > 0) {
-        const appended = appendHistory(this.#outputDir(), historyEntryOf(report), keepRuns);
+        const appended = appendHistory(this.outputDir(), historyEntryOf(report), keepRuns);
         history = appended.entries;
         report.warnings.push(...appended.warnings);
       }
       const files = writeLeaseUsageFiles(report, {
-        outputDir: this.#outputDir(),
+        outputDir: this.outputDir(),
         html: this.options.html ?? true,
         history,
       });
