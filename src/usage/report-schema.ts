@@ -105,7 +105,7 @@ export const leaseUsageTotalsSchema = z.object({
   unreleased: z.number().int().nonnegative(),
   waitMs: milliseconds,
   heldMs: milliseconds,
-  /** Test results that used at least one lease, each counted once. */
+  /** Test results listed under a lease (they used one, or failed while getting one), each counted once. */
   tests: z.object({
     passed: z.number().int().nonnegative(),
     failed: z.number().int().nonnegative(),

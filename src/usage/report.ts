@@ -106,7 +106,7 @@ export function buildLeaseUsageReport(input: LeaseUsageInput): LeaseUsageReport 
       durationMs: span(runStart, runEnd),
     },
     leases,
-    totals: totalsOf(leases, input, runStart, runEnd),
+    totals: totalsOf(leases, input, new Set(leaseOf.keys()), runStart, runEnd),
     failures: [
       ...input.tests
         .filter((t) => t.outcome === "failed")
@@ -245,11 +245,11 @@ export function heldInterval(lease: LeaseUsage, runEnd: number): { from: number;
 function totalsOf(
   leases: readonly LeaseUsage[],
   { tests, fileFailures = [] }: LeaseUsageInput,
+  listed: ReadonlySet<TestUsageRecord>,
   runStart: number,
   runEnd: number,
 ): LeaseUsageTotals {
-  const listed = new Set(leases.flatMap((l) => l.tests.map((t) => t.id)));
-  const leaseTests = tests.filter((t) => listed.has(t.id));
+  const leaseTests = tests.filter((t) => listed.has(t));
   const count = (outcome: TestOutcome) => tests.filter((t) => t.outcome === outcome).length;
   const calls = totalCalls(mergeCallStats(...leases.map((l) => l.calls)));
   return {
