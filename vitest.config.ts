@@ -7,7 +7,7 @@ export default defineConfig({
     // The skip guard acts under CI=true only: a skipped test that is not allowed fails the run.
     reporters: [
       "default",
-      ["./reporters/vitest.ts", { outputDir: "test-results" }],
+      ["./reporters/vitest.ts", { outputDir: "lease-usage" }],
       "./scripts/skip-guard/vitest.ts",
     ],
   },

@@ -8,11 +8,12 @@ export default defineConfig({
   testDir: ".",
   testMatch: "**/*.spec.ts",
   workers: 1,
-  // Playwright empties its output folder at the start: keep it apart from vitest's lease-usage files.
+  // Playwright empties its output folder at the start: the lease-usage reports and their history
+  // live apart from it, in the folder vitest's reporter writes to as well.
   outputDir: "../test-results/playwright",
   reporter: [
     ["list"],
-    ["../reporters/playwright.ts", { outputDir: "../test-results/playwright-usage" }],
+    ["../reporters/playwright.ts", { outputDir: "../lease-usage" }],
     // Under CI=true a skipped test that is not allowed fails the run.
     ["../scripts/skip-guard/playwright.ts", { root: fileURLToPath(new URL("..", import.meta.url)) }],
   ],

@@ -1,5 +1,5 @@
 // End to end: the example suite runs in an inner vitest with the lease-usage reporter, and the
-// lease-usage.json it writes must account for every lease, test and driver call.
+// lease-usage-vitest.json it writes must account for every lease, test and driver call.
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,12 +20,12 @@ afterAll(() => rmSync(outputDir, { recursive: true, force: true }));
  * there.
  */
 const repoReports = () =>
-  ["lease-usage.json", "lease-usage.html"].map((name) => {
-    const path = join(root, "test-results", name);
+  ["lease-usage-vitest.json", "lease-usage-vitest.html", "lease-usage-history.jsonl"].map((name) => {
+    const path = join(root, "lease-usage", name);
     return { path, mtimeMs: statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? "absent" };
   });
 
-test("lease-usage.json from the example run lists every lease, its tests and call counts", {
+test("lease-usage-vitest.json from the example run lists every lease, its tests and call counts", {
   timeout: 120_000,
 }, async () => {
   // The inner run gets its own spool from its own reporter, not this run's.
@@ -53,7 +53,7 @@ test("lease-usage.json from the example run lists every lease, its tests and cal
     if (outerSpool === undefined) delete process.env[USAGE_SPOOL_ENV];
     else process.env[USAGE_SPOOL_ENV] = outerSpool;
   }
-  expect(repoReports(), "the inner run wrote into the repository's test-results/").toEqual(reportsBefore);
+  expect(repoReports(), "the inner run wrote into the repository's lease-usage/").toEqual(reportsBefore);
   const collect = (task: RunnerTask): { name: string; state?: string }[] =>
     "tasks" in task ? task.tasks.flatMap(collect) : [{ name: task.name, state: task.result?.state }];
   const testCases = vitest.state.getFiles().flatMap(collect);
@@ -61,7 +61,7 @@ test("lease-usage.json from the example run lists every lease, its tests and cal
   expect(testCases.filter((t) => t.state !== "pass")).toEqual([]);
 
   const report = leaseUsageReportSchema.parse(
-    JSON.parse(readFileSync(join(outputDir, "lease-usage.json"), "utf8")),
+    JSON.parse(readFileSync(join(outputDir, "lease-usage-vitest.json"), "utf8")),
   );
   expect(report.warnings).toEqual([]);
   expect(report.runner).toBe("vitest");

@@ -1,4 +1,4 @@
-// The Playwright lease-usage reporter in a real `playwright test` child: the lease-usage.json it
+// The Playwright lease-usage reporter in a real `playwright test` child: the lease-usage-playwright.json it
 // writes accounts for each worker's board, the tests that used it, their calls and outcomes.
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -13,7 +13,7 @@ const CONFIG = fileURLToPath(
   new URL("./__fixtures__/playwright-usage/playwright.config.ts", import.meta.url),
 );
 
-test("a real Playwright run's lease-usage.json lists each worker's board, its tests and calls", {
+test("a real Playwright run's lease-usage-playwright.json lists each worker's board, its tests and calls", {
   timeout: 150_000,
 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), "dutkit-pw-usage-"));
@@ -25,9 +25,9 @@ test("a real Playwright run's lease-usage.json lists each worker's board, its te
     expect(output).toMatch(/3 passed/);
 
     const report = leaseUsageReportSchema.parse(
-      JSON.parse(readFileSync(join(dir, "usage", "lease-usage.json"), "utf8")),
+      JSON.parse(readFileSync(join(dir, "usage", "lease-usage-playwright.json"), "utf8")),
     );
-    expect(existsSync(join(dir, "usage", "lease-usage.html")), "lease-usage.html next to the JSON").toBe(
+    expect(existsSync(join(dir, "usage", "lease-usage-playwright.html")), "the page next to the JSON").toBe(
       true,
     );
     expect(report.runner).toBe("playwright");

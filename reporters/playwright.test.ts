@@ -9,7 +9,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { TestCase, TestResult } from "@playwright/test/reporter";
+import type { FullConfig, TestCase, TestResult } from "@playwright/test/reporter";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import { acquired, calls, released, requested } from "../src/usage/__fixtures__/lease-events.ts";
 import {
@@ -53,7 +53,8 @@ function testCase({ title, describes = [], project = "", expectedStatus = "passe
 }
 
 function result(status: TestResult["status"], attachments: Attachment[] = [], retry = 0): TestResult {
-  return { status, attachments, retry, duration: 250 } as unknown as TestResult;
+  const errors = status === "failed" ? [{ message: `the test ended ${status}` }] : [];
+  return { status, attachments, retry, duration: 250, errors } as unknown as TestResult;
 }
 
 function usageAttachment(leaseId: string, n: number): Attachment {
@@ -94,7 +95,7 @@ describe("Playwright DutkitLeaseReporter", () => {
   const printed = (spy: MockInstance<typeof process.stdout.write>) =>
     spy.mock.calls.map((c) => String(c[0])).join("");
   const readReport = (dir: string) =>
-    leaseUsageReportSchema.parse(JSON.parse(readFileSync(join(dir, "lease-usage.json"), "utf8")));
+    leaseUsageReportSchema.parse(JSON.parse(readFileSync(join(dir, "lease-usage-playwright.json"), "utf8")));
   /** Playwright passes its own keys along with the user's options. */
   const create = (options: object) =>
     new DutkitLeaseReporter({ ...options, configDir, _mode: "test" } as never);
@@ -196,7 +197,10 @@ describe("Playwright DutkitLeaseReporter", () => {
     ]);
     expect(printed(stderr).trimEnd().split("\n")).toHaveLength(4);
     expect(printed(stdout)).toBe("");
-    expect(readdirSync(configDir)).toEqual(["lease-usage.json"]);
+    expect(readdirSync(configDir).sort()).toEqual([
+      "lease-usage-history.jsonl",
+      "lease-usage-playwright.json",
+    ]);
   });
 
   it("writes an empty report and prints nothing when no test used a lease", () => {
@@ -205,8 +209,15 @@ describe("Playwright DutkitLeaseReporter", () => {
     reporter.onTestEnd(testCase({ title: "plain" }), result("passed"));
     reporter.onEnd();
 
-    expect(readReport(configDir).leases).toEqual([]);
-    expect(readdirSync(configDir).sort()).toEqual(["lease-usage.html", "lease-usage.json"]);
+    // By default into lease-usage/ beside the config, not into Playwright's test-results/.
+    const outDir = join(configDir, "lease-usage");
+    expect(readReport(outDir).leases).toEqual([]);
+    expect(readdirSync(configDir)).toEqual(["lease-usage"]);
+    expect(readdirSync(outDir).sort()).toEqual([
+      "lease-usage-history.jsonl",
+      "lease-usage-playwright.html",
+      "lease-usage-playwright.json",
+    ]);
     expect(printed(stdout)).toBe("");
     expect(printed(stderr)).toBe("");
   });
@@ -232,28 +243,28 @@ describe("Playwright DutkitLeaseReporter", () => {
     const tests = readReport(out).leases[0]?.tests;
     expect(tests?.map((t) => t.consoles)).toEqual([
       [
-        { name: "serial", file: "consoles/0001-lab-power-boots-serial.txt" },
-        { name: "board.uboot", file: "consoles/0001-lab-power-boots-board.uboot.txt" },
+        { name: "serial", file: "consoles/playwright/0001-lab-power-boots-serial.txt" },
+        { name: "board.uboot", file: "consoles/playwright/0001-lab-power-boots-board.uboot.txt" },
       ],
       [
-        { name: "serial", file: "consoles/0002-lab-power-boots-retry-1-serial.txt" },
-        { name: "board.uboot", file: "consoles/0002-lab-power-boots-retry-1-board.uboot.txt" },
+        { name: "serial", file: "consoles/playwright/0002-lab-power-boots-retry-1-serial.txt" },
+        { name: "board.uboot", file: "consoles/playwright/0002-lab-power-boots-retry-1-board.uboot.txt" },
       ],
     ]);
-    expect(readFileSync(join(out, "consoles/0002-lab-power-boots-retry-1-serial.txt"), "utf8")).toBe(
-      "< second try\n",
-    );
-    expect(readFileSync(join(out, "consoles/0001-lab-power-boots-board.uboot.txt"), "utf8")).toBe(
+    expect(
+      readFileSync(join(out, "consoles/playwright/0002-lab-power-boots-retry-1-serial.txt"), "utf8"),
+    ).toBe("< second try\n");
+    expect(readFileSync(join(out, "consoles/playwright/0001-lab-power-boots-board.uboot.txt"), "utf8")).toBe(
       "< login:\n",
     );
-    expect(readFileSync(join(out, "lease-usage.html"), "utf8")).toContain(
-      '<a href="consoles/0001-lab-power-boots-serial.txt" type="text/plain">serial</a>',
+    expect(readFileSync(join(out, "lease-usage-playwright.html"), "utf8")).toContain(
+      '<a href="consoles/playwright/0001-lab-power-boots-serial.txt" type="text/plain">serial</a>',
     );
     expect(printed(stderr)).toBe("");
   });
 
   it("warns about transcripts it cannot read or write, and still writes the report", () => {
-    const reporter = create({ html: false, summary: false });
+    const reporter = create({ outputDir: ".", html: false, summary: false });
     // A file where the consoles directory should be.
     writeFileSync(join(configDir, "consoles"), "");
     reporter.onBegin();
@@ -272,14 +283,36 @@ describe("Playwright DutkitLeaseReporter", () => {
     const report = readReport(configDir);
     expect(report.leases[0]?.tests[0]?.consoles).toBeUndefined();
     expect(report.warnings).toEqual([
-      expect.stringMatching(/^cannot list .*consoles to remove the previous run's console transcripts/),
+      expect.stringMatching(
+        /^cannot list .*consoles\/playwright to remove the previous run's console transcripts/,
+      ),
       expect.stringMatching(
         /attachment that names no console \(name it dutkit:console-transcript:<console>\)/,
       ),
       expect.stringMatching(/:gone attachment that cannot be read \(.*nope.*\); it is not linked$/),
       expect.stringMatching(
-        /^the console transcripts of 1 test\(s\) could not be written to .*consoles \(first error: .*\); .*outputDir/,
+        /^the console transcripts of 1 test\(s\) could not be written to .*consoles\/playwright \(first error: .*\); .*outputDir/,
       ),
     ]);
+  });
+
+  it("warns when its outputDir is inside a Playwright outputDir, which Playwright empties, and not otherwise", () => {
+    const inside = create({ outputDir: "test-results/usage", summary: false });
+    const projects = [
+      { outputDir: join(configDir, "test-results") },
+      { outputDir: join(configDir, "other") },
+    ];
+    inside.onBegin({ projects } as unknown as FullConfig);
+    inside.onEnd();
+    expect(readReport(join(configDir, "test-results", "usage")).warnings).toEqual([
+      `the lease-usage outputDir ${join(configDir, "test-results", "usage")} is inside Playwright's outputDir ` +
+        `${join(configDir, "test-results")}, which Playwright empties at the start of every run: the run history ` +
+        `and vitest's report there are lost. Set the reporter's outputDir to a folder of its own, such as "lease-usage"`,
+    ]);
+
+    const beside = create({ summary: false });
+    beside.onBegin({ projects } as unknown as FullConfig);
+    beside.onEnd();
+    expect(readReport(join(configDir, "lease-usage")).warnings).toEqual([]);
   });
 });

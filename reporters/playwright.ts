@@ -1,10 +1,11 @@
 /**
  * The Playwright lease-usage reporter. Add it next to a console reporter:
- * `reporter: [["list"], ["dutkit/reporters/playwright", { outputDir: "test-results" }]]`.
+ * `reporter: [["list"], ["dutkit/reporters/playwright", { outputDir: "lease-usage" }]]`.
  * It prints only its summary, so Playwright still adds its own console reporter when it is alone.
  */
 import { readFileSync } from "node:fs";
-import type { Reporter, TestCase, TestResult } from "@playwright/test/reporter";
+import { isAbsolute, relative } from "node:path";
+import type { FullConfig, Reporter, TestCase, TestError, TestResult } from "@playwright/test/reporter";
 import { attachmentText, type ConsoleTranscript } from "../src/usage/consoles.ts";
 import {
   CONSOLE_TRANSCRIPT_ARTIFACT,
@@ -39,6 +40,13 @@ function readTranscript(attachment: TestResult["attachments"][number], consoles:
   return undefined;
 }
 
+/** Playwright's files for a test that the report links: its trace, screenshots and video. */
+const LINKED_ATTACHMENTS = new Set(["trace", "screenshot", "video"]);
+
+function errorMessage(error: TestError | undefined): string {
+  return error?.message ?? error?.value ?? "(Playwright gave no message)";
+}
+
 function outcomeOf(test: TestCase, result: TestResult): TestOutcome {
   if (result.status === "skipped") return "skipped";
   return result.status === test.expectedStatus ? "passed" : "failed";
@@ -64,14 +72,36 @@ export class DutkitLeaseReporter implements Reporter {
     return false;
   }
 
-  onBegin(): void {
+  /** Warns when the report would go into a folder that Playwright empties at the start of each run. */
+  onBegin(config?: FullConfig): void {
     this.#run.begin();
+    const ours = this.#run.outputDir();
+    for (const dir of new Set(config?.projects.map((p) => p.outputDir))) {
+      const inside = relative(dir, ours);
+      if (!inside.startsWith("..") && !isAbsolute(inside)) {
+        this.#run.warn(
+          `the lease-usage outputDir ${ours} is inside Playwright's outputDir ${dir}, which Playwright empties ` +
+            "at the start of every run: the run history and vitest's report there are lost. Set the reporter's " +
+            'outputDir to a folder of its own, such as "lease-usage"',
+        );
+      }
+    }
+  }
+
+  /** A file that fails to load (a syntax error, a throwing import) reaches Playwright as an error with a location. */
+  onError(error: TestError): void {
+    if (error.location) this.#run.addFileFailure(error.location.file, errorMessage(error));
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
     const leases: TestLeaseUse[] = [];
     const consoles: ConsoleTranscript[] = [];
+    const artifacts: { name: string; path: string }[] = [];
     for (const attachment of result.attachments) {
+      if (LINKED_ATTACHMENTS.has(attachment.name) && attachment.path) {
+        artifacts.push({ name: attachment.name, path: attachment.path });
+        continue;
+      }
       let problem: string | undefined;
       if (attachment.name === LEASE_USAGE_ATTACHMENT) problem = this.#readAttachment(attachment, leases);
       else if (attachment.name.startsWith(TRANSCRIPT_PREFIX)) problem = readTranscript(attachment, consoles);
@@ -89,7 +119,9 @@ export class DutkitLeaseReporter implements Reporter {
       outcome: outcomeOf(test, result),
       durationMs: result.duration,
       leases,
+      ...(outcomeOf(test, result) === "failed" && { error: errorMessage(result.errors[0]) }),
       consoles,
+      artifacts,
     });
   }
 

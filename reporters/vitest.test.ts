@@ -40,7 +40,10 @@ function testCase({ name, state, duration, dutkit, artifacts = [] }: FakeTest): 
     fullName: `board > ${name}`,
     module: { moduleId: join(process.cwd(), "example-tests/board.test.ts") },
     meta: () => (dutkit === undefined ? {} : { dutkit }),
-    result: () => ({ state, errors: state === "failed" ? [] : undefined }),
+    result: () => ({
+      state,
+      errors: state === "failed" ? [{ name: "AssertionError", message: `${name} failed` }] : undefined,
+    }),
     diagnostic: () => (duration === undefined ? undefined : { duration }),
     artifacts: () => artifacts as TestArtifact[],
   } as unknown as TestCase;
@@ -75,7 +78,7 @@ describe("vitest DutkitLeaseReporter", () => {
   });
 
   const readReport = (dir: string) =>
-    leaseUsageReportSchema.parse(JSON.parse(readFileSync(join(dir, "lease-usage.json"), "utf8")));
+    leaseUsageReportSchema.parse(JSON.parse(readFileSync(join(dir, "lease-usage-vitest.json"), "utf8")));
 
   it("is the default export", () => {
     expect(DefaultExport).toBe(DutkitLeaseReporter);
@@ -107,7 +110,11 @@ describe("vitest DutkitLeaseReporter", () => {
     closeVitest();
 
     const outDir = join(root, "usage");
-    expect(readdirSync(outDir).sort()).toEqual(["lease-usage.html", "lease-usage.json"]);
+    expect(readdirSync(outDir).sort()).toEqual([
+      "lease-usage-history.jsonl",
+      "lease-usage-vitest.html",
+      "lease-usage-vitest.json",
+    ]);
     const report = readReport(outDir);
     expect(report.runner).toBe("vitest");
     expect(report.leases).toHaveLength(1);
@@ -133,13 +140,14 @@ describe("vitest DutkitLeaseReporter", () => {
         outcome: "failed",
         durationMs: 30,
         calls: calls({ "power.on": 1 }),
+        error: "AssertionError: cycles failed",
       },
     ]);
-    expect(readFileSync(join(outDir, "lease-usage.html"), "utf8")).toContain("board &gt; turns on");
+    expect(readFileSync(join(outDir, "lease-usage-vitest.html"), "utf8")).toContain("board &gt; turns on");
 
     expect(log).toHaveBeenCalledTimes(1);
     expect(log.mock.calls[0]?.[0]).toMatch(/local-1 +mock-board +local/);
-    expect(log.mock.calls[0]?.[0]).toContain(join(outDir, "lease-usage.json"));
+    expect(log.mock.calls[0]?.[0]).toContain(join(outDir, "lease-usage-vitest.json"));
     expect(warn).not.toHaveBeenCalled();
     expect(existsSync(spool)).toBe(false);
   });
@@ -172,22 +180,24 @@ describe("vitest DutkitLeaseReporter", () => {
     closeVitest();
 
     const consoles = [
-      { name: "serial", file: "consoles/0001-board-boots-to-U-Boot-serial.txt" },
-      { name: "board.uboot", file: "consoles/0001-board-boots-to-U-Boot-board.uboot.txt" },
+      { name: "serial", file: "consoles/vitest/0001-board-boots-to-U-Boot-serial.txt" },
+      { name: "board.uboot", file: "consoles/vitest/0001-board-boots-to-U-Boot-board.uboot.txt" },
     ];
     const tests = readReport(root).leases[0]?.tests;
     expect(tests?.map((t) => t.consoles)).toEqual([consoles, undefined]);
-    expect(readdirSync(join(root, "consoles")).sort()).toEqual(consoles.map((c) => c.file.slice(9)).sort());
+    expect(readdirSync(join(root, "consoles", "vitest")).sort()).toEqual(
+      consoles.map((c) => c.file.slice("consoles/vitest/".length)).sort(),
+    );
     expect(readFileSync(join(root, consoles[0]!.file), "utf8")).toBe("< U-Boot 2024.01\n");
-    const html = readFileSync(join(root, "lease-usage.html"), "utf8");
+    const html = readFileSync(join(root, "lease-usage-vitest.html"), "utf8");
     expect(html).toContain(`<a href="${consoles[1]!.file}" type="text/plain">board.uboot</a>`);
     expect(warn).not.toHaveBeenCalled();
   });
 
   it("replaces the previous run's transcripts and leaves other files in consoles/ alone", () => {
-    mkdirSync(join(root, "consoles"));
-    writeFileSync(join(root, "consoles", "0007-old-test-serial.txt"), "old");
-    writeFileSync(join(root, "consoles", "README"), "mine");
+    mkdirSync(join(root, "consoles", "vitest"), { recursive: true });
+    writeFileSync(join(root, "consoles", "vitest", "0007-old-test-serial.txt"), "old");
+    writeFileSync(join(root, "consoles", "vitest", "README"), "mine");
     const reporter = new DutkitLeaseReporter({ outputDir: root, summary: false });
     reporter.onInit(vitest({ watch: true }));
     const run = (text: string) => {
@@ -200,10 +210,16 @@ describe("vitest DutkitLeaseReporter", () => {
       reporter.onTestRunEnd();
     };
     run("first");
-    expect(readdirSync(join(root, "consoles")).sort()).toEqual(["0001-board-t-serial.txt", "README"]);
+    expect(readdirSync(join(root, "consoles", "vitest")).sort()).toEqual([
+      "0001-board-t-serial.txt",
+      "README",
+    ]);
     run("second");
-    expect(readdirSync(join(root, "consoles")).sort()).toEqual(["0001-board-t-serial.txt", "README"]);
-    expect(readFileSync(join(root, "consoles", "0001-board-t-serial.txt"), "utf8")).toBe("second");
+    expect(readdirSync(join(root, "consoles", "vitest")).sort()).toEqual([
+      "0001-board-t-serial.txt",
+      "README",
+    ]);
+    expect(readFileSync(join(root, "consoles", "vitest", "0001-board-t-serial.txt"), "utf8")).toBe("second");
   });
 
   it("warns about transcript artifacts it cannot use and links the rest", () => {
@@ -229,9 +245,9 @@ describe("vitest DutkitLeaseReporter", () => {
 
     const report = readReport(root);
     expect(report.leases[0]?.tests[0]?.consoles).toEqual([
-      { name: "serial", file: "consoles/0001-board-t-serial.txt" },
+      { name: "serial", file: "consoles/vitest/0001-board-t-serial.txt" },
     ]);
-    expect(readFileSync(join(root, "consoles/0001-board-t-serial.txt"), "utf8")).toBe("ok");
+    expect(readFileSync(join(root, "consoles/vitest/0001-board-t-serial.txt"), "utf8")).toBe("ok");
     expect(report.warnings).toEqual([
       expect.stringMatching(/artifact that has no console name \(set its name field\); it is not linked$/),
       expect.stringMatching(/artifact that has no attachment with the transcript; it is not linked$/),
@@ -278,7 +294,7 @@ describe("vitest DutkitLeaseReporter", () => {
     reporter.onTestRunEnd();
     closeVitest();
 
-    expect(readdirSync(root)).toEqual(["lease-usage.json"]);
+    expect(readdirSync(root).sort()).toEqual(["lease-usage-history.jsonl", "lease-usage-vitest.json"]);
     expect(readReport(root).leases).toHaveLength(1);
     expect(log).not.toHaveBeenCalled();
   });

@@ -1,8 +1,8 @@
 /**
  * The vitest lease-usage reporter. Add it next to a console reporter:
- * `reporters: ["default", ["dutkit/reporters/vitest", { outputDir: "test-results" }]]`.
+ * `reporters: ["default", ["dutkit/reporters/vitest", { outputDir: "lease-usage" }]]`.
  */
-import type { Reporter, TestCase, Vitest } from "vitest/node";
+import type { Reporter, TestCase, TestModule, Vitest } from "vitest/node";
 import { attachmentText, type ConsoleTranscript } from "../src/usage/consoles.ts";
 import { CONSOLE_TRANSCRIPT_ARTIFACT, testLeaseUsageSchema } from "../src/usage/events.ts";
 import type { TestOutcome } from "../src/usage/report-schema.ts";
@@ -21,6 +21,11 @@ function outcomeOf(testCase: TestCase): TestOutcome {
   const { state } = testCase.result();
   // "pending" cannot reach onTestCaseResult; it would mean the test never ran.
   return state === "passed" || state === "failed" ? state : "skipped";
+}
+
+function errorMessage(error: { name?: string; message?: string } | undefined): string {
+  if (!error?.message) return "(vitest gave no message)";
+  return error.name && error.name !== "Error" ? `${error.name}: ${error.message}` : error.message;
 }
 
 export class DutkitLeaseReporter implements Reporter {
@@ -55,25 +60,27 @@ export class DutkitLeaseReporter implements Reporter {
     this.#run.begin();
   }
 
+  /** Every test counts in the run's totals; one that used a board also lists under its lease. */
   onTestCaseResult(testCase: TestCase): void {
     const meta = testCase.meta().dutkit;
-    if (meta === undefined) return;
-    const parsed = testLeaseUsageSchema.safeParse(meta);
-    if (!parsed.success) {
+    const parsed = meta === undefined ? undefined : testLeaseUsageSchema.safeParse(meta);
+    if (parsed && !parsed.success) {
       this.#run.warn(
         `test "${testCase.fullName}" carries a malformed task.meta.dutkit (${parsed.error.issues[0]?.message}); ` +
           "its lease use is left out",
       );
-      return;
     }
+    const leases = parsed?.success ? parsed.data.leases : [];
+    const error = testCase.result().errors?.[0];
     this.#run.addTest({
       id: testCase.id,
       name: testCase.fullName,
       file: testCase.module.moduleId,
       outcome: outcomeOf(testCase),
       durationMs: testCase.diagnostic()?.duration ?? 0,
-      leases: parsed.data.leases,
-      consoles: this.#transcripts(testCase),
+      leases,
+      ...(outcomeOf(testCase) === "failed" && { error: errorMessage(error) }),
+      consoles: leases.length > 0 ? this.#transcripts(testCase) : [],
     });
   }
 
@@ -104,7 +111,14 @@ export class DutkitLeaseReporter implements Reporter {
     return transcripts;
   }
 
-  onTestRunEnd(): void {
+  /** Files whose errors came before any test ran (an import or a config that throws) failed to load. */
+  onTestRunEnd(testModules: readonly TestModule[] = []): void {
+    for (const module of testModules) {
+      const [error] = module.errors();
+      if (error && module.children.allTests().next().done) {
+        this.#run.addFileFailure(module.moduleId, errorMessage(error));
+      }
+    }
     if (this.#reportOnClose) this.#runEnded = true;
     else this.#report();
   }

@@ -11,7 +11,13 @@ import { type ExporterSource, loadExporter } from "../exporter/local.ts";
 import { Session } from "../exporter/session.ts";
 import { leaseRemoteBoard } from "../lease/board-lease.ts";
 import { releaseOnSignal } from "../lease/signal-release.ts";
-import { type LeaseScope, leaseHolder, type Runner, recordLeaseEvent } from "../usage/index.ts";
+import {
+  type ExporterRef,
+  type LeaseScope,
+  leaseHolder,
+  type Runner,
+  recordLeaseEvent,
+} from "../usage/index.ts";
 
 /** Where a board comes from. The order of choice is documented on `acquireBoard`. */
 export interface BoardSource {
@@ -35,6 +41,8 @@ export interface AcquireOptions {
    * instead of opening a session of our own. Its lease is the run's; releasing only disconnects.
    */
   shared?: SharedBoard;
+  /** The test file that asks for the board, for the lease-usage report. */
+  file?: string | undefined;
 }
 
 /** How a worker reaches the board that global setup holds for the run. */
@@ -106,13 +114,16 @@ export async function acquireBoard<C = DriverClient>(
     holder: leaseHolder(),
     scope: options.scope,
     ...(source.selector ? { selector: source.selector } : {}),
+    ...(options.file ? { file: options.file } : {}),
   });
+  // The board as far as it is known, for the lease-failed event when a later step fails.
+  const known: { exporter?: ExporterRef } = {};
   try {
     const board = host
       ? await connectHost(host, leaseId, source)
       : leased
-        ? await leaseBySelector(leaseId, source.selector!)
-        : await openLocal(leaseId, source);
+        ? await leaseBySelector(leaseId, source.selector!, known)
+        : await openLocal(leaseId, source, known);
     recordLeaseEvent({
       type: "lease-acquired",
       leaseId,
@@ -126,14 +137,20 @@ export async function acquireBoard<C = DriverClient>(
       leaseId,
       at: new Date().toISOString(),
       error: messageOf(error),
+      ...(known.exporter ? { exporter: known.exporter } : {}),
     });
     throw error;
   }
 }
 
 /** A lease from the controller by label selector; the lease's end fails calls in flight clearly. */
-async function leaseBySelector(leaseId: string, selector: string): Promise<Board> {
+async function leaseBySelector(
+  leaseId: string,
+  selector: string,
+  known: { exporter?: ExporterRef },
+): Promise<Board> {
   const remote = await leaseRemoteBoard(selector, { leaseId });
+  known.exporter = { name: remote.held.exporterName, labels: remote.held.exporterLabels };
   let board: Board;
   try {
     board = await boardOver(
@@ -164,7 +181,11 @@ async function leaseBySelector(leaseId: string, selector: string): Promise<Board
   };
 }
 
-async function openLocal(leaseId: string, source: BoardSource): Promise<Board> {
+async function openLocal(
+  leaseId: string,
+  source: BoardSource,
+  known: { exporter?: ExporterRef },
+): Promise<Board> {
   if (source.exporter === undefined) {
     throw new DutkitError(
       "ERR_DUTKIT_NO_BOARD",
@@ -172,6 +193,8 @@ async function openLocal(leaseId: string, source: BoardSource): Promise<Board> {
     );
   }
   const loaded = await loadExporter(source.exporter);
+  const { name, labels = {} } = loaded.config.metadata;
+  known.exporter = { name, labels: { ...labels } };
   const session = await Session.open(loaded);
   return boardOver(
     session,

@@ -1,7 +1,7 @@
 // The mock-board example suites, unchanged, against a board over the wire: once through
 // `dutkit shell --exporter-config` (a local exporter served on a unix socket) and once through a
 // lease from a one-host controller. The inner vitest connects through JUMPSTARTER_HOST, and
-// writes its lease-usage report to a temp folder of its own, never to the repo's test-results/.
+// writes its lease-usage report to a temp folder of its own, never to the repo's lease-usage/.
 import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -16,7 +16,7 @@ import { within } from "./__fixtures__/output-watch.ts";
 import { run } from "./program.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const repoResults = join(root, "test-results");
+const repoResults = join(root, "lease-usage");
 const vitestCli = join(root, "node_modules/vitest/vitest.mjs");
 createRequire(import.meta.url).resolve("vitest"); // fail early with a clear message if it is missing
 const examples = ["example-tests/mock-board/power.test.ts", "example-tests/mock-board/shell.test.ts"];
@@ -63,15 +63,20 @@ async function digestOf(path: string): Promise<string> {
   }
 }
 
-/** What an inner run writing to the repo's test-results/ would change: its report files and the transcripts it clears. */
+/** What an inner run writing to the repo's lease-usage/ would change: its report files and the transcripts it clears. */
 async function repoResultsState() {
   let consoles: string[] = [];
   try {
-    consoles = (await readdir(join(repoResults, "consoles"))).sort();
+    consoles = (await readdir(join(repoResults, "consoles", "vitest"))).sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  const files = ["lease-usage.json", "lease-usage.html", ...consoles.map((c) => `consoles/${c}`)];
+  const files = [
+    "lease-usage-vitest.json",
+    "lease-usage-vitest.html",
+    "lease-usage-history.jsonl",
+    ...consoles.map((c) => `consoles/vitest/${c}`),
+  ];
   return Object.fromEntries(
     await Promise.all(files.map(async (f) => [f, await digestOf(join(repoResults, f))])),
   );
@@ -79,7 +84,7 @@ async function repoResultsState() {
 
 /**
  * Runs `dutkit shell … -- vitest` with this run's lease-usage spool kept out of the inner run and
- * the inner report sent to a temp folder; checks the repo's test-results/ kept what it had.
+ * the inner report sent to a temp folder; checks the repo's lease-usage/ kept what it had.
  */
 async function shell(args: string[]): Promise<{ code: number; report: string }> {
   const saved = { spool: process.env[USAGE_SPOOL_ENV], inner: process.env[INNER_OUTPUT_DIR_ENV] };
@@ -96,12 +101,14 @@ async function shell(args: string[]): Promise<{ code: number; report: string }> 
       () => `; output:\n${output}`,
     );
     // The outer run may add transcripts meanwhile (other files); it removes none until it ends.
-    expect(await repoResultsState(), "the repo's test-results/ after the inner run").toMatchObject(before);
-    const report = await readFile(join(innerResults, "lease-usage.json"), "utf8").catch((error: Error) => {
-      throw new Error(
-        `the inner run left no lease-usage.json in its own folder (${error.message}); output:\n${output}`,
-      );
-    });
+    expect(await repoResultsState(), "the repo's lease-usage/ after the inner run").toMatchObject(before);
+    const report = await readFile(join(innerResults, "lease-usage-vitest.json"), "utf8").catch(
+      (error: Error) => {
+        throw new Error(
+          `the inner run left no lease-usage-vitest.json in its own folder (${error.message}); output:\n${output}`,
+        );
+      },
+    );
     return { code, report };
   } finally {
     for (const [name, value] of [

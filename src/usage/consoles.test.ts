@@ -58,10 +58,10 @@ describe("ConsoleTranscriptFiles", () => {
     out = mkdtempSync(join(tmpdir(), "dutkit-consoles-"));
   });
   afterEach(() => rmSync(out, { recursive: true, force: true }));
-  const listing = () => readdirSync(join(out, "consoles")).sort();
+  const listing = () => readdirSync(join(out, "consoles", "vitest")).sort();
 
   it("writes one readable, unique file per transcript and returns links relative to the output directory", () => {
-    const files = new ConsoleTranscriptFiles(out);
+    const files = new ConsoleTranscriptFiles(out, "vitest");
     const first = files.write("board > boots", [
       { name: "serial", text: "< U-Boot 2024.01\n" },
       { name: "serial!", text: "second\n" },
@@ -69,12 +69,12 @@ describe("ConsoleTranscriptFiles", () => {
     ]);
     const second = files.write("board > boots", [{ name: "serial", text: "again\n" }]);
     expect([...first, ...second]).toEqual([
-      { name: "serial", file: "consoles/0001-board-boots-serial.txt" },
-      { name: "serial!", file: "consoles/0001-board-boots-serial-2.txt" },
-      { name: "board.uboot", file: "consoles/0001-board-boots-board.uboot.txt" },
-      { name: "serial", file: "consoles/0002-board-boots-serial.txt" },
+      { name: "serial", file: "consoles/vitest/0001-board-boots-serial.txt" },
+      { name: "serial!", file: "consoles/vitest/0001-board-boots-serial-2.txt" },
+      { name: "board.uboot", file: "consoles/vitest/0001-board-boots-board.uboot.txt" },
+      { name: "serial", file: "consoles/vitest/0002-board-boots-serial.txt" },
     ]);
-    expect(readFileSync(join(out, "consoles/0001-board-boots-serial.txt"), "utf8")).toBe(
+    expect(readFileSync(join(out, "consoles/vitest/0001-board-boots-serial.txt"), "utf8")).toBe(
       "< U-Boot 2024.01\n",
     );
     // Written through temporary files, none of which is left behind.
@@ -83,33 +83,34 @@ describe("ConsoleTranscriptFiles", () => {
   });
 
   it("clears only the files it names, leaving other files in consoles/ alone", () => {
-    mkdirSync(join(out, "consoles"));
+    mkdirSync(join(out, "consoles", "vitest"), { recursive: true });
     for (const name of ["0001-old-serial.txt", ".0002-old-serial.txt.123.tmp", "notes.txt", "0003-x.log"])
-      writeFileSync(join(out, "consoles", name), "");
-    const files = new ConsoleTranscriptFiles(out);
+      writeFileSync(join(out, "consoles", "vitest", name), "");
+    const files = new ConsoleTranscriptFiles(out, "vitest");
     expect(files.clear()).toEqual([]);
     expect(listing()).toEqual(["0003-x.log", "notes.txt"]);
-    expect(new ConsoleTranscriptFiles(join(out, "nowhere")).clear()).toEqual([]);
+    expect(new ConsoleTranscriptFiles(join(out, "nowhere"), "vitest").clear()).toEqual([]);
   });
 
   it("prunes the files the report does not link, and the directory once empty", () => {
-    const files = new ConsoleTranscriptFiles(out);
+    const files = new ConsoleTranscriptFiles(out, "vitest");
     const [kept] = files.write("kept", [{ name: "serial", text: "k" }]);
     files.write("left out", [{ name: "serial", text: "l" }]);
     expect(files.prune(new Set([kept!.file]))).toEqual([]);
     expect(listing()).toEqual(["0001-kept-serial.txt"]);
 
     expect(files.prune(new Set())).toEqual([]);
-    expect(readdirSync(out)).toEqual([]);
+    expect(readdirSync(out), "consoles/vitest/ and consoles/ removed once empty").toEqual([]);
   });
 
   it("throws when the directory cannot be made, and reports a consoles/ it cannot list", () => {
-    writeFileSync(join(out, "consoles"), "a file in the way");
-    const files = new ConsoleTranscriptFiles(out);
+    mkdirSync(join(out, "consoles"));
+    writeFileSync(join(out, "consoles", "vitest"), "a file in the way");
+    const files = new ConsoleTranscriptFiles(out, "vitest");
     expect(() => files.write("t", [{ name: "serial", text: "x" }])).toThrow(/EEXIST|ENOTDIR/);
     expect(files.clear()).toEqual([
       expect.stringMatching(
-        /^cannot list .*consoles to remove the previous run's console transcripts \(.*ENOTDIR/,
+        /^cannot list .*consoles\/vitest to remove the previous run's console transcripts \(.*ENOTDIR/,
       ),
     ]);
   });

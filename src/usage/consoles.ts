@@ -1,10 +1,11 @@
 /**
  * Console transcripts linked from the lease-usage report: one text file per console a test used,
- * in `<outputDir>/consoles/`. The reporter owns only the files it names (`NNNN-<test>-<console>.txt`
+ * in `<outputDir>/consoles/<runner>/` (a directory per runner, so that one runner's clean-up leaves
+ * the other's transcripts alone). The reporter owns only the files it names (`NNNN-<test>-<console>.txt`
  * and their temporary files); anything else in that directory is left alone.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { messageOf } from "../core/errors.ts";
 import type { ConsoleLink } from "./report-schema.ts";
 
@@ -64,12 +65,15 @@ export function attachmentText(attachment: TranscriptAttachment): { text: string
 /** The transcript files of one run in one output directory. */
 export class ConsoleTranscriptFiles {
   readonly dir: string;
+  /** The directory relative to the output directory, `/`-separated, as links start. */
+  readonly #linkDir: string;
   #count = 0;
   /** File names written by this run, to remove again those the report ends up not linking. */
   readonly #written = new Set<string>();
 
-  constructor(outputDir: string) {
-    this.dir = join(outputDir, CONSOLES_DIR);
+  constructor(outputDir: string, runner: string) {
+    this.#linkDir = `${CONSOLES_DIR}/${runner}`;
+    this.dir = join(outputDir, CONSOLES_DIR, runner);
   }
 
   /** Removes the transcript files an earlier run left here; returns the problems, if any. */
@@ -103,18 +107,20 @@ export class ConsoleTranscriptFiles {
       for (let n = 2; taken.has(file); n++) file = `${base}-${n}.txt`;
       taken.add(file);
       this.#writeAtomically(file, text);
-      return { name, file: `${CONSOLES_DIR}/${file}` };
+      return { name, file: `${this.#linkDir}/${file}` };
     });
   }
 
   /** Removes this run's files that `linked` (links as `write` returned them) does not hold, and the directory if empty. */
   prune(linked: ReadonlySet<string>): string[] {
-    const stale = [...this.#written].filter((file) => !linked.has(`${CONSOLES_DIR}/${file}`));
+    const stale = [...this.#written].filter((file) => !linked.has(`${this.#linkDir}/${file}`));
     const problems = this.#remove(stale);
-    try {
-      rmdirSync(this.dir);
-    } catch {
-      // Not empty (or not there): it stays.
+    for (const dir of [this.dir, dirname(this.dir)]) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // Not empty (or not there): it stays.
+      }
     }
     return problems;
   }

@@ -63,6 +63,8 @@ export const leaseRequestedEventSchema = z.object({
   scope: leaseScopeSchema,
   /** Free-form correlation data such as a CI build id (Jumpstarter's lease `context`). */
   context: z.record(z.string(), z.string()).optional(),
+  /** The test file that asked for the board; absent for a board held by global setup. */
+  file: z.string().optional(),
 });
 export const leaseAcquiredEventSchema = z.object({
   type: z.literal("lease-acquired"),
@@ -84,6 +86,8 @@ export const leaseFailedEventSchema = z.object({
   leaseId: z.string().min(1),
   at: isoTime,
   error: z.string(),
+  /** The board, when it was known before acquiring failed (a local config that loaded, then failed to open). */
+  exporter: exporterRefSchema.optional(),
 });
 export const leaseEventSchema = z.discriminatedUnion("type", [
   leaseRequestedEventSchema,

@@ -55,3 +55,23 @@ const needsEscaping = /[&<>"']|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 export function escapeHtml(text: string): string {
   return text.replace(needsEscaping, (c) => htmlEntities[c] ?? "\ufffd");
 }
+
+/**
+ * An ISO time in `timeZone` for people: `2026-12-02 07:40:01 GMT+1`. The page has no scripts, so
+ * "local" is the zone of the machine that wrote the report, unless the caller names one.
+ */
+export function formatLocalTime(iso: string, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "shortOffset",
+  }).formatToParts(new Date(iso));
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("year")}-${part("month")}-${part("day")} ${part("hour")}:${part("minute")}:${part("second")} ${part("timeZoneName")}`;
+}

@@ -148,7 +148,7 @@ describe("renderLeaseUsageHtml", () => {
       '<a href="consoles/0001-boots-board.serial.txt" type="text/plain">board.serial</a>',
     );
     expect(html.match(/<a /g)).toHaveLength(1);
-    expect(html).toContain("<th>consoles</th>");
+    expect(html).toContain("<th>consoles, traces</th>");
     expect(wellFormednessProblems(html)).toEqual([]);
   });
 
@@ -181,5 +181,24 @@ describe("renderLeaseUsageHtml", () => {
     expect(wellFormednessProblems(html)).toEqual([]);
     expect(html).toContain("No leases in this run.");
     expect(html).not.toContain("<svg");
+  });
+
+  it("shows every time in UTC with the local time beside it", () => {
+    const report = page([requested("L1", 0), acquired("L1", 100), released("L1", 900)]).report;
+    const html = renderLeaseUsageHtml(report, { timeZone: "Asia/Kolkata" });
+    // The run starts at 2025-03-01 10:00:00 UTC: 15:30 in India.
+    expect(html).toContain(
+      '<time datetime="2025-03-01T10:00:00.000Z">2025-03-01 10:00:00.000 UTC</time> <span class="muted">(2025-03-01 15:30:00 GMT+5:30)</span>',
+    );
+  });
+
+  it("names the file and the wanted selector of a lease that never got a board", () => {
+    const { html } = page([
+      requested("pending", 0, { kind: "remote", selector: "board=rpi4", file: "lab/rpi.test.ts" }),
+    ]);
+    expect(html).toContain(
+      '<span class="errors">not assigned</span><br><span class="muted">wanted: board=rpi4</span>',
+    );
+    expect(html).toContain('ci@lab-host<br><span class="muted">lab/rpi.test.ts</span>');
   });
 });

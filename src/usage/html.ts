@@ -1,12 +1,27 @@
-/** `lease-usage.html`: one self-contained page (inline CSS, no scripts, no external assets). */
+/** `lease-usage-<runner>.html`: one self-contained page (inline CSS, no scripts, no external assets). */
 import { callRows, totalCalls } from "./call-stats.ts";
 import type { CallStats } from "./events.ts";
-import { escapeHtml, formatDuration, formatLabels } from "./format.ts";
-import type { LeaseTest, LeaseUsage, LeaseUsageReport } from "./report-schema.ts";
+import { escapeHtml, formatDuration, formatLabels, formatLocalTime, truncateEnd } from "./format.ts";
+import type { HistoryEntry } from "./history.ts";
+import { historySection } from "./html-history.ts";
+import type { ConsoleLink, LeaseTest, LeaseUsage, LeaseUsageReport } from "./report-schema.ts";
 import { renderTimelineSvg } from "./timeline.ts";
 
+export interface HtmlOptions {
+  /** The runs of `lease-usage-history.jsonl`, oldest first, this one last. */
+  history?: readonly HistoryEntry[];
+  /** The zone of the local times shown beside UTC. Default: this machine's. */
+  timeZone?: string;
+}
+
+/** The longest failure message the page shows in full; the JSON keeps all of it. */
+const MESSAGE_MAX = 4000;
+
 const css = `
-body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #1f2933; }
+body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #1f2933; overflow-wrap: anywhere; }
+.wide { max-width: 100%; overflow-x: auto; }
+pre.message { white-space: pre-wrap; margin: 0; font-size: 12px; }
+h3 { font-size: 1rem; margin: 1rem 0 .4rem; }
 h1 { font-size: 1.4rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.1rem; margin: 1.5rem 0 .5rem; }
 .meta, .muted { color: #616e7c; }
@@ -33,7 +48,14 @@ details table { margin: .25rem 0; font-size: 12px; }
 `;
 
 const text = (value: string) => escapeHtml(value);
-const time = (iso: string) => `<time datetime="${text(iso)}">${text(iso.replace("T", " "))}</time>`;
+type TimeCell = (iso: string) => string;
+
+/** Times as UTC with the local time beside them. */
+function timeCell(timeZone: string): TimeCell {
+  return (iso) =>
+    `<time datetime="${text(iso)}">${text(iso.replace("T", " ").replace("Z", " UTC"))}</time>` +
+    ` <span class="muted">(${text(formatLocalTime(iso, timeZone))})</span>`;
+}
 
 function callsTable(calls: CallStats): string {
   const rows = callRows(calls);
@@ -55,23 +77,29 @@ function callsTable(calls: CallStats): string {
 }
 
 /**
- * Links to a test's console transcripts, relative to the page. Empty, `.` and `..` path segments
- * are dropped and the others percent-encoded, so a link can neither leave the report's directory nor
- * become an absolute or `javascript:` URL.
+ * A relative link to a file next to the page. Empty and `.` segments are dropped and the others
+ * percent-encoded, so it cannot become an absolute or `javascript:` URL; `..` segments are dropped
+ * too unless `up` allows them (a Playwright trace lives in Playwright's outputDir, beside ours).
  */
-function consoleLinks(test: LeaseTest): string {
-  if (!test.consoles?.length) return '<span class="muted">none</span>';
-  return test.consoles
-    .map((c) => {
-      const href = c.file
-        .split("/")
-        .filter((segment) => !/^\.*$/.test(segment))
-        .map(encodeURIComponent)
-        .join("/");
-      return `<a href="${text(href)}" type="text/plain">${text(c.name)}</a>`;
-    })
-    .join("<br>");
+function fileLink(link: ConsoleLink, { up, type }: { up: boolean; type?: string }): string {
+  const href = link.file
+    .split("/")
+    .filter((segment) => !(segment === "" || segment === "." || (!up && /^\.+$/.test(segment))))
+    .map(encodeURIComponent)
+    .join("/");
+  return `<a href="${text(href)}"${type ? ` type="${type}"` : ""}>${text(link.name)}</a>`;
 }
+
+/** Links to a test's console transcripts and the runner's files for it (traces). */
+function testFiles(test: LeaseTest): string {
+  const links = [
+    ...(test.consoles ?? []).map((c) => fileLink(c, { up: false, type: "text/plain" })),
+    ...(test.artifacts ?? []).map((a) => fileLink(a, { up: true })),
+  ];
+  return links.length === 0 ? '<span class="muted">none</span>' : links.join("<br>");
+}
+
+const message = (value: string) => `<pre class="message">${text(truncateEnd(value, MESSAGE_MAX))}</pre>`;
 
 function testsCell(tests: readonly LeaseTest[]): string {
   if (tests.length === 0) return '<span class="muted">none</span>';
@@ -79,22 +107,23 @@ function testsCell(tests: readonly LeaseTest[]): string {
   const items = tests
     .map(
       (t) =>
-        `<tr><td class="${text(t.outcome)}">${text(t.outcome)}</td><td>${text(t.name)}<br><span class="muted">${text(t.file)}</span></td>` +
+        `<tr><td class="${text(t.outcome)}">${text(t.outcome)}</td><td>${text(t.name)}<br><span class="muted">${text(t.file)}</span>` +
+        `${t.error === undefined ? "" : message(t.error)}</td>` +
         `<td class="num">${text(formatDuration(t.durationMs))}</td><td class="num">${totalCalls(t.calls).calls}</td>` +
-        `<td>${consoleLinks(t)}</td></tr>`,
+        `<td>${testFiles(t)}</td></tr>`,
     )
     .join("");
   return (
     `<details><summary><span class="passed">${count("passed")} passed</span>, ` +
     `<span class="failed">${count("failed")} failed</span>, <span class="skipped">${count("skipped")} skipped</span></summary>` +
-    `<table><tr><th>outcome</th><th>test</th><th class="num">duration</th><th class="num">calls</th><th>consoles</th></tr>${items}</table></details>`
+    `<table><tr><th>outcome</th><th>test</th><th class="num">duration</th><th class="num">calls</th><th>consoles, traces</th></tr>${items}</table></details>`
   );
 }
 
-function leaseRow(lease: LeaseUsage): string {
+function leaseRow(lease: LeaseUsage, time: TimeCell): string {
   const exporter = lease.exporter
     ? `${text(lease.exporter.name)}<br><span class="muted">${text(formatLabels(lease.exporter.labels))}</span>`
-    : '<span class="muted">none</span>';
+    : `<span class="errors">not assigned</span>${lease.selector ? `<br><span class="muted">wanted: ${text(lease.selector)}</span>` : ""}`;
   const state = lease.failedAt
     ? `<span class="errors">failed ${time(lease.failedAt)}</span>`
     : lease.unreleased
@@ -104,9 +133,10 @@ function leaseRow(lease: LeaseUsage): string {
         : "";
   const context = lease.context ? `<br><span class="muted">${text(formatLabels(lease.context))}</span>` : "";
   const errors = lease.errors.map((e) => `<div>${text(e)}</div>`).join("");
+  const file = lease.file ? `<br><span class="muted">${text(lease.file)}</span>` : "";
   return (
     `<tr><td><code>${text(lease.id)}</code><br><span class="muted">${text(`${lease.kind}, ${lease.scope}`)}</span>${context}</td>` +
-    `<td>${exporter}</td><td>${text(lease.holder)}</td><td><code>${text(lease.selector ?? "")}</code></td>` +
+    `<td>${exporter}</td><td>${text(lease.holder)}${file}</td><td><code>${text(lease.selector ?? "")}</code></td>` +
     `<td>${time(lease.requestedAt)}</td><td>${state}</td>` +
     `<td class="num">${text(formatDuration(lease.waitMs))}</td><td class="num">${text(formatDuration(lease.heldMs))}</td>` +
     `<td>${testsCell(lease.tests)}</td><td>${callsTable(lease.calls)}</td><td class="errors">${errors}</td></tr>`
@@ -123,9 +153,32 @@ function exportersTable(report: LeaseUsageReport): string {
     )
     .join("");
   return (
-    '<table><tr><th>exporter</th><th class="num">leases</th><th class="num">held</th>' +
-    `<th class="num">busy</th><th class="num">busy share of run</th></tr>${rows}</table>`
+    '<div class="wide"><table><tr><th>exporter</th><th class="num">leases</th><th class="num">held</th>' +
+    `<th class="num">busy</th><th class="num">busy share of run</th></tr>${rows}</table></div>`
   );
+}
+
+function failuresSection(report: LeaseUsageReport): string {
+  if (report.failures.length === 0) return "";
+  const rows = report.failures
+    .map(
+      (f) =>
+        `<tr><td>${f.test === undefined ? '<span class="errors">file failed to load</span>' : text(f.test)}` +
+        `<br><span class="muted">${text(f.file)}</span></td><td><code>${text(f.leaseId ?? "")}</code></td>` +
+        `<td>${message(f.message)}</td></tr>`,
+    )
+    .join("");
+  return (
+    `<h2>Failures (${report.failures.length})</h2><div class="wide"><table>` +
+    `<tr><th>test</th><th>lease</th><th>message</th></tr>${rows}</table></div>`
+  );
+}
+
+/** Tests that failed on a lease that never got a board: they failed while getting it. */
+function failedGettingABoard(report: LeaseUsageReport): number {
+  return report.leases
+    .filter((l) => l.acquiredAt === undefined)
+    .reduce((sum, l) => sum + l.tests.filter((t) => t.outcome === "failed").length, 0);
 }
 
 const legend = `<p class="legend">
@@ -136,18 +189,24 @@ const legend = `<p class="legend">
 <span><span class="swatch" style="border:1px dashed #b42318"></span>never released</span>
 </p>`;
 
-export function renderLeaseUsageHtml(report: LeaseUsageReport): string {
+export function renderLeaseUsageHtml(report: LeaseUsageReport, options: HtmlOptions = {}): string {
+  const time = timeCell(options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
   const { totals } = report;
+  const run = totals.run;
+  const gettingBoard = failedGettingABoard(report);
+  const tests = run
+    ? `tests ${run.passed} passed, ${run.failed} failed${gettingBoard ? ` (${gettingBoard} while getting a board)` : ""}, ` +
+      `${run.skipped} skipped${run.filesFailedToLoad ? `; ${run.filesFailedToLoad} file(s) failed to load` : ""}`
+    : `tests ${totals.tests.passed} passed, ${totals.tests.failed} failed, ${totals.tests.skipped} skipped`;
   const headline =
     `${totals.leases} lease(s); waited ${formatDuration(totals.waitMs)}, held ${formatDuration(totals.heldMs)}; ` +
-    `tests ${totals.tests.passed} passed, ${totals.tests.failed} failed, ${totals.tests.skipped} skipped; ` +
-    `${totals.calls} driver call(s), ${totals.callErrors} error(s)`;
+    `${tests}; ${totals.calls} driver call(s), ${totals.callErrors} error(s)`;
   const leases =
     report.leases.length === 0
       ? '<p class="muted">No leases in this run.</p>'
-      : "<table><tr><th>lease</th><th>exporter</th><th>holder</th><th>selector</th><th>requested</th>" +
+      : '<div class="wide"><table><tr><th>lease</th><th>exporter</th><th>holder, file</th><th>selector</th><th>requested</th>' +
         '<th>released</th><th class="num">wait</th><th class="num">held</th><th>tests</th><th>calls</th><th>errors</th></tr>' +
-        `${report.leases.map(leaseRow).join("\n")}</table>`;
+        `${report.leases.map((l) => leaseRow(l, time)).join("\n")}</table></div>`;
   const warnings =
     report.warnings.length === 0
       ? ""
@@ -156,13 +215,15 @@ export function renderLeaseUsageHtml(report: LeaseUsageReport): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>dutkit lease usage</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>dutkit lease usage (${text(report.runner)})</title>
 <style>${css}</style>
 </head>
 <body>
 <h1>Lease usage</h1>
 <p class="meta">${text(report.runner)} run from ${time(report.run.startedAt)} to ${time(report.run.endedAt)} (${text(formatDuration(report.run.durationMs))}); generated ${time(report.generatedAt)}</p>
 <p>${text(headline)}</p>
+${failuresSection(report)}
 <h2>Timeline</h2>
 ${renderTimelineSvg(report)}
 ${report.leases.length > 0 ? legend : ""}
@@ -170,6 +231,7 @@ ${report.leases.length > 0 ? legend : ""}
 ${exportersTable(report)}
 <h2>Leases</h2>
 ${leases}
+${historySection(options.history ?? [], time)}
 ${warnings}
 </body>
 </html>

@@ -1,7 +1,7 @@
 /**
  * Lease-usage recording. Fixtures call `recordLeaseEvent` and attach per-test `TestLeaseUse`s;
- * the reporters in reporters/ turn them into `lease-usage.json`, `lease-usage.html` and a console
- * summary. For vitest's `task.meta.dutkit` typing, import `./vitest-meta.ts` as well.
+ * the reporters in reporters/ turn them into `lease-usage-<runner>.json` and `.html`, a run history
+ * and a console summary. For vitest's `task.meta.dutkit` typing, import `./vitest-meta.ts` as well.
  */
 export { mergeCallStats, totalCalls } from "./call-stats.ts";
 export { CONSOLES_DIR, type ConsoleTranscript } from "./consoles.ts";
@@ -28,11 +28,17 @@ export {
   type TestLeaseUse,
   USAGE_SPOOL_ENV,
 } from "./events.ts";
+export {
+  type HistoryEntry,
+  historyEntrySchema,
+  LEASE_USAGE_HISTORY_FILE,
+} from "./history.ts";
 export { renderLeaseUsageHtml } from "./html.ts";
 export { buildLeaseUsageReport, type LeaseUsageInput, type TestUsageRecord } from "./report.ts";
 export {
   type ConsoleLink,
   type ExporterUsage,
+  type Failure,
   LEASE_USAGE_REPORT_SCHEMA,
   LEASE_USAGE_REPORT_VERSION,
   type LeaseTest,
@@ -45,9 +51,4 @@ export {
 export { readLeaseEvents, recordLeaseEvent, type SpoolContents } from "./spool.ts";
 export { formatLeaseUsageSummary } from "./summary.ts";
 export { type LeaseUsageReporterOptions, ReporterOptionsError } from "./usage-run.ts";
-export {
-  LEASE_USAGE_HTML_FILE,
-  LEASE_USAGE_JSON_FILE,
-  ReportWriteError,
-  writeLeaseUsageFiles,
-} from "./write.ts";
+export { leaseUsageFileNames, ReportWriteError, writeLeaseUsageFiles } from "./write.ts";

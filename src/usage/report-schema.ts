@@ -41,6 +41,19 @@ export const leaseTestSchema = z.object({
   calls: callStatsSchema,
   /** The test's console transcripts; absent when it recorded none. Added in version 1 (additive). */
   consoles: z.array(consoleLinkSchema).optional(),
+  /** The runner's files for the test, such as a Playwright `trace`; `file` is relative as in `consoles`. */
+  artifacts: z.array(consoleLinkSchema).optional(),
+  /** The first error's message, for a failed test. */
+  error: z.string().optional(),
+});
+
+/** A failed test, or a test file that failed to load (no `test` then). */
+export const failureSchema = z.object({
+  test: z.string().optional(),
+  file: z.string(),
+  message: z.string(),
+  /** The lease the test used, or the lease its file could not get. */
+  leaseId: z.string().optional(),
 });
 
 export const leaseUsageSchema = z.object({
@@ -51,6 +64,8 @@ export const leaseUsageSchema = z.object({
   selector: z.string().optional(),
   holder: z.string(),
   scope: leaseScopeSchema,
+  /** The test file that asked for the board; absent for a board held by global setup. */
+  file: z.string().optional(),
   context: z.record(z.string(), z.string()).optional(),
   requestedAt: isoTime,
   /** Absent when the lease was never acquired. */
@@ -90,7 +105,7 @@ export const leaseUsageTotalsSchema = z.object({
   unreleased: z.number().int().nonnegative(),
   waitMs: milliseconds,
   heldMs: milliseconds,
-  /** Test results that used at least one lease, each counted once. */
+  /** Test results listed under a lease (they used one, or failed while getting one), each counted once. */
   tests: z.object({
     passed: z.number().int().nonnegative(),
     failed: z.number().int().nonnegative(),
@@ -99,6 +114,15 @@ export const leaseUsageTotalsSchema = z.object({
   calls: z.number().int().nonnegative(),
   callErrors: z.number().int().nonnegative(),
   exporters: z.array(exporterUsageSchema),
+  /** Every test of the run, with a board or without, and the files that failed to load. */
+  run: z
+    .object({
+      passed: z.number().int().nonnegative(),
+      failed: z.number().int().nonnegative(),
+      skipped: z.number().int().nonnegative(),
+      filesFailedToLoad: z.number().int().nonnegative(),
+    })
+    .optional(),
 });
 
 export const leaseUsageReportSchema = z.object({
@@ -109,11 +133,14 @@ export const leaseUsageReportSchema = z.object({
   run: z.object({ startedAt: isoTime, endedAt: isoTime, durationMs: milliseconds }),
   leases: z.array(leaseUsageSchema),
   totals: leaseUsageTotalsSchema,
+  /** Every failed test and every test file that failed to load, with its message. */
+  failures: z.array(failureSchema).default([]),
   /** Problems with the recorded data (bad spool lines, unknown lease ids), for the curious. */
   warnings: z.array(z.string()),
 });
 
 export type ConsoleLink = z.infer<typeof consoleLinkSchema>;
+export type Failure = z.infer<typeof failureSchema>;
 export type LeaseTest = z.infer<typeof leaseTestSchema>;
 export type LeaseUsage = z.infer<typeof leaseUsageSchema>;
 export type ExporterUsage = z.infer<typeof exporterUsageSchema>;

@@ -233,8 +233,48 @@ describe("buildLeaseUsageReport", () => {
       calls: 0,
       callErrors: 0,
       exporters: [],
+      run: { passed: 1, failed: 0, skipped: 0, filesFailedToLoad: 0 },
     });
+    expect(report.failures).toEqual([]);
     expect(report).toMatchObject({ schema: "dutkit.lease-usage", version: 1, runner: "vitest" });
+    expect(leaseUsageReportSchema.parse(report)).toEqual(report);
+  });
+
+  it("names the test file of a lease still waiting, and of one that failed, with the board it knew", () => {
+    const report = build(
+      [
+        requested("waiting", 1_000, { kind: "remote", selector: "board=rpi4", file: "lab/rpi.test.ts" }),
+        requested("broken", 2_000, { file: "lab/broken.test.ts" }),
+        failed("broken", 2_500, "serial port /dev/ttyUSB9 is not present"),
+      ].map((e) =>
+        e.type === "lease-failed" ? { ...e, exporter: { name: "bench-3", labels: { board: "bbb" } } } : e,
+      ),
+      [
+        { ...testRecord("waits", "failed", []), file: "lab/rpi.test.ts", error: "Test timed out" },
+        { ...testRecord("breaks", "failed", []), file: "lab/broken.test.ts", error: "not present" },
+        { ...testRecord("elsewhere", "failed", []), file: "lab/other.test.ts", error: "boom" },
+      ],
+    );
+    const [waiting, broken] = report.leases;
+    expect(waiting).toMatchObject({
+      id: "waiting",
+      exporter: null,
+      selector: "board=rpi4",
+      file: "lab/rpi.test.ts",
+    });
+    expect(waiting?.unreleased).toBe(true);
+    expect(waiting?.tests.map((t) => [t.name, t.error])).toEqual([["waits", "Test timed out"]]);
+    expect(broken).toMatchObject({
+      exporter: { name: "bench-3", labels: { board: "bbb" } },
+      file: "lab/broken.test.ts",
+    });
+    expect(broken?.tests.map((t) => t.name)).toEqual(["breaks"]);
+    expect(report.failures).toEqual([
+      { test: "waits", file: "lab/rpi.test.ts", message: "Test timed out", leaseId: "waiting" },
+      { test: "breaks", file: "lab/broken.test.ts", message: "not present", leaseId: "broken" },
+      { test: "elsewhere", file: "lab/other.test.ts", message: "boom" },
+    ]);
+    expect(report.totals.run).toEqual({ passed: 0, failed: 3, skipped: 0, filesFailedToLoad: 0 });
     expect(leaseUsageReportSchema.parse(report)).toEqual(report);
   });
 });

@@ -33,6 +33,16 @@ export interface TestUsageRecord {
   leases: TestLeaseUse[];
   /** Links to the test's console transcripts, already written; listed under each of its leases. */
   consoles?: ConsoleLink[];
+  /** Links to the runner's files for the test (a Playwright trace), relative to the report. */
+  artifacts?: ConsoleLink[];
+  /** The first error's message, for a failed test. */
+  error?: string;
+}
+
+/** A test file that failed to load: none of its tests ran. */
+export interface FileFailure {
+  file: string;
+  message: string;
 }
 
 export interface LeaseUsageInput {
@@ -40,7 +50,9 @@ export interface LeaseUsageInput {
   /** ISO times; widened to cover every event. */
   run: { startedAt: string; endedAt: string };
   events: readonly LeaseEvent[];
+  /** Every finished test of the run; those that used no lease count in `totals.run` and `failures` only. */
   tests: readonly TestUsageRecord[];
+  fileFailures?: readonly FileFailure[];
   /** Problems found while collecting the input, carried into the report. */
   warnings?: readonly string[];
   /** Defaults to now. */
@@ -72,7 +84,7 @@ export function buildLeaseUsageReport(input: LeaseUsageInput): LeaseUsageReport 
   const runStart = events.reduce((min, e) => Math.min(min, timeOf(e.at)), timeOf(input.run.startedAt));
   const runEnd = events.reduce((max, e) => Math.max(max, timeOf(e.at)), timeOf(input.run.endedAt));
 
-  const testsByLease = assignTests(input.tests, histories, warnings);
+  const { byLease: testsByLease, leaseOf } = assignTests(input.tests, histories, warnings);
   const leases: LeaseUsage[] = [];
   for (const [leaseId, history] of histories) {
     if (!history.requested) {
@@ -94,7 +106,18 @@ export function buildLeaseUsageReport(input: LeaseUsageInput): LeaseUsageReport 
       durationMs: span(runStart, runEnd),
     },
     leases,
-    totals: totalsOf(leases, input.tests, runStart, runEnd),
+    totals: totalsOf(leases, input, new Set(leaseOf.keys()), runStart, runEnd),
+    failures: [
+      ...input.tests
+        .filter((t) => t.outcome === "failed")
+        .map((t) => ({
+          test: t.name,
+          file: t.file,
+          message: t.error ?? "(the runner gave no message)",
+          ...(leaseOf.has(t) && { leaseId: leaseOf.get(t) }),
+        })),
+      ...(input.fileFailures ?? []).map((f) => ({ file: f.file, message: f.message })),
+    ],
     warnings,
   };
 }
@@ -115,14 +138,44 @@ function groupByLease(events: readonly LeaseEvent[], warnings: string[]): Map<st
   return histories;
 }
 
+/**
+ * Lists each test under the leases it used. A failed test that used none is listed under the
+ * lease its file asked for and never got: it failed while getting the board.
+ */
 function assignTests(
   tests: readonly TestUsageRecord[],
   histories: ReadonlyMap<string, LeaseHistory>,
   warnings: string[],
-): Map<string, LeaseTest[]> {
+): { byLease: Map<string, LeaseTest[]>; leaseOf: Map<TestUsageRecord, string> } {
   const byLease = new Map<string, LeaseTest[]>();
+  const leaseOf = new Map<TestUsageRecord, string>();
   const unknown = new Map<string, string[]>();
+  const add = (leaseId: string, test: TestUsageRecord, calls: CallStats) => {
+    const list = byLease.get(leaseId) ?? [];
+    byLease.set(leaseId, list);
+    if (!leaseOf.has(test)) leaseOf.set(test, leaseId);
+    list.push({
+      id: test.id,
+      name: test.name,
+      file: test.file,
+      outcome: test.outcome,
+      durationMs: Math.max(0, Math.round(test.durationMs)),
+      calls,
+      // A transcript cannot be told apart by lease, so every lease of the test links all of them.
+      ...(test.consoles?.length ? { consoles: test.consoles.map((c) => ({ ...c })) } : {}),
+      ...(test.artifacts?.length ? { artifacts: test.artifacts.map((a) => ({ ...a })) } : {}),
+      ...(test.error !== undefined && { error: test.error }),
+    });
+  };
+  const neverAcquired = [...histories].filter(([, h]) => h.requested?.file !== undefined && !h.acquired);
   for (const test of tests) {
+    if (test.leases.length === 0) {
+      if (test.outcome !== "failed") continue;
+      // The latest such lease of the file: a file asks again after an earlier lease ended.
+      const lease = neverAcquired.findLast(([, h]) => h.requested?.file === test.file);
+      if (lease) add(lease[0], test, {});
+      continue;
+    }
     // A test may report one lease several times (one Playwright attachment per fixture).
     const callsByLease = new Map<string, CallStats[]>();
     for (const use of test.leases)
@@ -132,18 +185,7 @@ function assignTests(
         unknown.set(leaseId, [...(unknown.get(leaseId) ?? []), test.name]);
         continue;
       }
-      const list = byLease.get(leaseId) ?? [];
-      byLease.set(leaseId, list);
-      list.push({
-        id: test.id,
-        name: test.name,
-        file: test.file,
-        outcome: test.outcome,
-        durationMs: Math.max(0, Math.round(test.durationMs)),
-        calls: mergeCallStats(...calls),
-        // A transcript cannot be told apart by lease, so every lease of the test links all of them.
-        ...(test.consoles?.length ? { consoles: test.consoles.map((c) => ({ ...c })) } : {}),
-      });
+      add(leaseId, test, mergeCallStats(...calls));
     }
   }
   for (const [leaseId, names] of unknown) {
@@ -152,7 +194,7 @@ function assignTests(
         "lease-requested event in the spool; their calls are left out",
     );
   }
-  return byLease;
+  return { byLease, leaseOf };
 }
 
 function describeLease(
@@ -174,10 +216,11 @@ function describeLease(
   return {
     id: requested.leaseId,
     kind: requested.kind,
-    exporter: acquired?.exporter ?? requested.exporter ?? null,
+    exporter: acquired?.exporter ?? requested.exporter ?? failed?.exporter ?? null,
     ...(requested.selector !== undefined && { selector: requested.selector }),
     holder: requested.holder,
     scope: requested.scope,
+    ...(requested.file !== undefined && { file: requested.file }),
     ...(requested.context !== undefined && { context: requested.context }),
     requestedAt: requested.at,
     ...(acquired && { acquiredAt: acquired.at }),
@@ -201,11 +244,13 @@ export function heldInterval(lease: LeaseUsage, runEnd: number): { from: number;
 
 function totalsOf(
   leases: readonly LeaseUsage[],
-  tests: readonly TestUsageRecord[],
+  { tests, fileFailures = [] }: LeaseUsageInput,
+  listed: ReadonlySet<TestUsageRecord>,
   runStart: number,
   runEnd: number,
 ): LeaseUsageTotals {
-  const leaseTests = tests.filter((t) => t.leases.length > 0);
+  const leaseTests = tests.filter((t) => listed.has(t));
+  const count = (outcome: TestOutcome) => tests.filter((t) => t.outcome === outcome).length;
   const calls = totalCalls(mergeCallStats(...leases.map((l) => l.calls)));
   return {
     leases: leases.length,
@@ -221,6 +266,12 @@ function totalsOf(
     calls: calls.calls,
     callErrors: calls.errors,
     exporters: exporterUsage(leases, runStart, runEnd),
+    run: {
+      passed: count("passed"),
+      failed: count("failed"),
+      skipped: count("skipped"),
+      filesFailedToLoad: fileFailures.length,
+    },
   };
 }
 

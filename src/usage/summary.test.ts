@@ -71,7 +71,8 @@ describe("formatLeaseUsageSummary", () => {
       "3",
       "1",
     ]);
-    expect(lines[4]).toBe("lease-usage report: /out/lease-usage.json");
+    expect(lines[4]).toBe("all tests: 1 passed, 1 failed, 0 skipped");
+    expect(lines[5]).toBe("lease-usage report: /out/lease-usage.json");
   });
 
   it("notes failed and unreleased leases under the table", () => {
@@ -84,6 +85,23 @@ describe("formatLeaseUsageSummary", () => {
     expect(text).toContain("! L1: acquiring failed: no exporter matches board=x");
     expect(text).toContain("! L2: never released");
     expect(text).toMatch(/^L1 +\(none\) +remote +100 ms +- /m);
+  });
+
+  it("counts every test of the run and the files that failed to load, with a board or without", () => {
+    const report = buildLeaseUsageReport({
+      runner: "vitest",
+      run: { startedAt: at(0), endedAt: at(1_000) },
+      events: [requested("L1", 0), acquired("L1", 10), released("L1", 900)],
+      tests: [
+        testRecord("on the board", "passed", [{ leaseId: "L1", calls: {} }]),
+        testRecord("no board", "failed", []),
+        testRecord("later", "skipped", []),
+      ],
+      fileFailures: [{ file: "broken.test.ts", message: "ConfigError" }],
+    });
+    expect(formatLeaseUsageSummary(report)).toContain(
+      "\nall tests: 1 passed, 1 failed, 1 skipped; 1 file(s) failed to load\n",
+    );
   });
 
   it("fits every line in 110 columns, however long the names", () => {

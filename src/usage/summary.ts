@@ -68,6 +68,14 @@ function notes(lease: LeaseUsage): string[] {
   return lines.map((line) => truncateEnd(line, SUMMARY_WIDTH));
 }
 
+/** Every test of the run, with a board or without, as the runner counts them. */
+function runLine(report: LeaseUsageReport): string[] {
+  const run = report.totals.run;
+  if (!run) return [];
+  const notLoaded = run.filesFailedToLoad ? `; ${run.filesFailedToLoad} file(s) failed to load` : "";
+  return [`all tests: ${run.passed} passed, ${run.failed} failed, ${run.skipped} skipped${notLoaded}`];
+}
+
 /** The summary text, or "" when the run used no leases. `files` are listed at the end. */
 export function formatLeaseUsageSummary(report: LeaseUsageReport, files: readonly string[] = []): string {
   if (report.leases.length === 0) return "";
@@ -90,6 +98,7 @@ export function formatLeaseUsageSummary(report: LeaseUsageReport, files: readonl
     ...report.leases.map((lease) => valuesRow(leaseValues(lease))),
     valuesRow(totalRow),
     ...report.leases.flatMap(notes),
+    ...runLine(report),
     ...files.map((file) => `lease-usage report: ${file}`),
   ];
   return `${lines.join("\n")}\n`;

@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DutkitError, messageOf } from "../core/errors.ts";
+import type { Runner } from "./events.ts";
+import type { HistoryEntry } from "./history.ts";
 import { renderLeaseUsageHtml } from "./html.ts";
 import type { LeaseUsageReport } from "./report-schema.ts";
 
@@ -10,19 +12,29 @@ export class ReportWriteError extends DutkitError {
   }
 }
 
-export const LEASE_USAGE_JSON_FILE = "lease-usage.json";
-export const LEASE_USAGE_HTML_FILE = "lease-usage.html";
+/**
+ * The report's file names carry the runner, so that vitest's and Playwright's reports can share a
+ * directory without one replacing the other: `lease-usage-vitest.json`, `lease-usage-playwright.html`.
+ */
+export function leaseUsageFileNames(runner: Runner): { json: string; html: string } {
+  return { json: `lease-usage-${runner}.json`, html: `lease-usage-${runner}.html` };
+}
 
-/** Writes `lease-usage.json` and, unless `html` is false, `lease-usage.html`; returns their paths. */
+/** Writes the report's JSON and, unless `html` is false, its page; returns their paths. */
 export function writeLeaseUsageFiles(
   report: LeaseUsageReport,
-  options: { outputDir: string; html: boolean },
+  options: { outputDir: string; html: boolean; history?: readonly HistoryEntry[] },
 ): string[] {
+  const names = leaseUsageFileNames(report.runner);
   const files: [path: string, render: () => string][] = [
-    [join(options.outputDir, LEASE_USAGE_JSON_FILE), () => `${JSON.stringify(report, null, 2)}\n`],
+    [join(options.outputDir, names.json), () => `${JSON.stringify(report, null, 2)}\n`],
   ];
-  if (options.html)
-    files.push([join(options.outputDir, LEASE_USAGE_HTML_FILE), () => renderLeaseUsageHtml(report)]);
+  if (options.html) {
+    files.push([
+      join(options.outputDir, names.html),
+      () => renderLeaseUsageHtml(report, { history: options.history ?? [] }),
+    ]);
+  }
   try {
     mkdirSync(options.outputDir, { recursive: true });
     for (const [path, render] of files) writeFileSync(path, render());

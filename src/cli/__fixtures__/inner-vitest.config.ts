@@ -1,6 +1,6 @@
 // The repo's vitest config for a vitest run started by a test: the same projects, but the
 // lease-usage reporter writes to $DUTKIT_INNER_OUTPUT_DIR, so the inner run neither clears the
-// outer run's console transcripts nor rewrites its lease-usage.* in the repo's test-results/.
+// outer run's console transcripts nor rewrites its lease-usage-* in the repo's lease-usage/.
 import { isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
