@@ -72,7 +72,7 @@ test("lease-usage-vitest.json from the example run lists every lease, its tests 
     byScope("file")
       .map((l) => l.exporter?.name)
       .sort(),
-  ).toEqual(["mock-board", "typed-board"]);
+  ).toEqual(["mock-board", "mock-board", "typed-board"]);
   expect(byScope("block").map((l) => l.exporter?.name)).toEqual(["mock-board"]);
   expect(byScope("run").map((l) => l.exporter?.name)).toEqual(["mock-board"]);
 
