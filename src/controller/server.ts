@@ -4,6 +4,7 @@ import { bindServer } from "../exporter/grpc/listen.ts";
 import { formatSessionAddress, parseSessionAddress } from "../protocol/address.ts";
 import { ClientServiceService } from "../protocol/gen/jumpstarter/client/v1/client.ts";
 import { ControllerServiceService } from "../protocol/gen/jumpstarter/v1/jumpstarter.ts";
+import { widenServerWindows } from "../protocol/http2-windows.ts";
 import { ROUTER_SERVICE } from "../protocol/stream-frame-codec.ts";
 import { Authenticator } from "./auth.ts";
 import { clientService } from "./client-service.ts";
@@ -31,6 +32,7 @@ export async function startController(config: ControllerConfig): Promise<Running
   const secret = randomBytes(32);
   const router = new Router(secret);
   const server = new Server();
+  widenServerWindows(server);
   let address = config.listen;
   server.addService(ClientServiceService, clientService(book, auth));
   server.addService(

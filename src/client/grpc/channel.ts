@@ -9,6 +9,7 @@ import {
   type Interceptor,
 } from "@grpc/grpc-js";
 import type { SessionAddress } from "../../protocol/address.ts";
+import { CLIENT_RECEIVE_WINDOW } from "../../protocol/http2-windows.ts";
 import { PASSPHRASE_METADATA_KEY } from "../../protocol/router-stream.ts";
 import { ExporterUnreachableError } from "./errors.ts";
 
@@ -18,11 +19,8 @@ export const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = {
   "grpc.keepalive_time_ms": 20_000,
   "grpc.keepalive_timeout_ms": 180_000,
   "grpc.keepalive_permit_without_calls": 1,
-  // grpc-js keeps HTTP/2's 64 KiB receive window unless told otherwise, so an exporter could
-  // send one window's worth of a byte stream per round trip; Jumpstarter's client (grpcio)
-  // grows its window. Servers keep their default window, which also keeps two Node peers from
-  // each filling the other's socket buffer at once (they then stall).
-  "grpc-node.flow_control_window": 4 * 1024 * 1024,
+  // Why this size, and not more: src/protocol/http2-windows.ts.
+  "grpc-node.flow_control_window": CLIENT_RECEIVE_WINDOW,
 };
 
 /** `true`: TLS with the system roots; `{ ca }`: TLS trusting this PEM root. */

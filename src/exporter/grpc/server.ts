@@ -2,6 +2,7 @@ import { Server, type ServerInterceptor } from "@grpc/grpc-js";
 import type { Transport } from "../../client/transport.ts";
 import { formatSessionAddress, parseSessionAddress } from "../../protocol/address.ts";
 import { ExporterServiceService } from "../../protocol/gen/jumpstarter/v1/jumpstarter.ts";
+import { widenServerWindows } from "../../protocol/http2-windows.ts";
 import { ROUTER_SERVICE } from "../../protocol/stream-frame-codec.ts";
 import { CallTracker } from "./call-tracker.ts";
 import { type EndSessionResult, exporterService } from "./exporter-service.ts";
@@ -47,6 +48,7 @@ export interface ServedSession {
 export async function serveSession(target: Transport, options: ServeSessionOptions): Promise<ServedSession> {
   const interceptors: ServerInterceptor[] = options.passphrase ? [requirePassphrase(options.passphrase)] : [];
   const server = new Server({ interceptors });
+  widenServerWindows(server);
   const calls = new CallTracker();
   server.addService(
     ExporterServiceService,
