@@ -38,12 +38,19 @@ const MAX_PENDING_RESOURCES = 64;
  * side ends the peer's read side. Destroying an end before it ended its writing destroys the
  * peer with an error, so a cut-off transfer is never mistaken for a complete one.
  */
+/**
+ * What a pipe end buffers before it pushes back. A reader that is busy (a file write, a network
+ * send) then finds many chunks waiting and takes them as one, so a 64 KiB-per-frame upload
+ * costs a few large file writes rather than a write per frame.
+ */
+const PIPE_BUFFER_BYTES = 1024 * 1024;
+
 class PipeEnd extends Duplex {
   peer!: PipeEnd;
   private waiting: ((error?: Error | null) => void) | undefined;
 
   constructor(private readonly side: string) {
-    super({ allowHalfOpen: true });
+    super({ allowHalfOpen: true, highWaterMark: PIPE_BUFFER_BYTES });
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {

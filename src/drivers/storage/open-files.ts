@@ -20,7 +20,8 @@ import { describePath } from "./storage-paths.ts";
 export const MAX_OPEN_FILES = 64;
 /** Closed descriptors remembered, so `file_closed` can still answer true for them. */
 const REMEMBERED_CLOSED = 1024;
-const CHUNK = 64 * 1024;
+/** A download's read size: one RouterService frame's worth (MAX_FRAME_PAYLOAD). */
+const CHUNK = 256 * 1024;
 
 export interface OpenFile {
   mode: "rb" | "wb";
@@ -129,15 +130,95 @@ function transferFailure(what: string, file: OpenFile, error: unknown): DriverEr
   return new InternalError(message, { cause: error });
 }
 
+/** What an upload takes from its stream before it stops reading until the file write ran. */
+const WRITE_BATCH_BYTES = 1024 * 1024;
+
+/**
+ * Reads `source` to its end and hands `write` every chunk that arrived while the previous write
+ * ran, as they came (no concatenation). Rejects with the stream's error, or when it closes
+ * before its end; `source` is left open (not destroyed) at its end.
+ */
+function writeInBatches(source: Duplex, write: (chunks: Buffer[], bytes: number) => Promise<void>) {
+  return new Promise<void>((resolve, reject) => {
+    let chunks: Buffer[] = [];
+    let bytes = 0;
+    let writing = false;
+    let ended = false;
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      source.off("data", onData);
+      source.off("end", onEnd);
+      source.off("error", settle);
+      source.off("close", onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const pump = () => {
+      if (writing || settled) return;
+      if (chunks.length === 0) {
+        if (ended) settle();
+        return;
+      }
+      const batch = chunks;
+      const size = bytes;
+      chunks = [];
+      bytes = 0;
+      writing = true;
+      if (!ended) source.resume();
+      write(batch, size).then(() => {
+        writing = false;
+        pump();
+      }, settle);
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      bytes += chunk.length;
+      if (bytes >= WRITE_BATCH_BYTES) source.pause();
+      pump();
+    };
+    const onEnd = () => {
+      ended = true;
+      pump();
+    };
+    const onClose = () => {
+      if (!ended)
+        settle(new UnavailableError("the client closed the resource stream before the end of its data"));
+    };
+    source.on("data", onData);
+    source.once("end", onEnd);
+    source.once("error", settle);
+    source.once("close", onClose);
+  });
+}
+
+/** Writes all of `chunks` at `position`; writev may write less than asked (a full disk, a signal). */
+async function writeAll(
+  handle: FileHandle,
+  chunks: Buffer[],
+  bytes: number,
+  position: number,
+): Promise<void> {
+  const { bytesWritten } = await handle.writev(chunks, position);
+  if (bytesWritten === bytes) return;
+  const rest = Buffer.concat(chunks).subarray(bytesWritten);
+  // Each round writes at least one byte or throws, so rest.length rounds are enough.
+  for (let done = 0, round = 0; done < rest.length && round < rest.length; round++) {
+    const wrote = await handle.write(rest, done, rest.length - done, position + bytesWritten + done);
+    if (wrote.bytesWritten === 0) throw new InternalError("the file system took no more bytes");
+    done += wrote.bytesWritten;
+  }
+}
+
 /** file_write: every byte of `source` into the file at its position; the source is ended after. */
 export async function writeFrom(file: OpenFile, source: Duplex): Promise<void> {
   try {
     // Not destroyed at its end: the driver's side ends after the last byte is on disk.
-    for await (const chunk of source.iterator({ destroyOnReturn: false })) {
-      const bytes = chunk as Buffer;
-      await file.handle.write(bytes, 0, bytes.length, file.position);
-      file.position += bytes.length;
-    }
+    await writeInBatches(source, async (chunks, bytes) => {
+      await writeAll(file.handle, chunks, bytes, file.position);
+      file.position += bytes;
+    });
     await file.handle.sync();
     file.written = true;
     source.end();
@@ -174,15 +255,16 @@ export async function readInto(file: OpenFile, sink: Duplex): Promise<void> {
   // Nothing is expected from the client on a download; whatever comes is dropped.
   sink.resume();
   try {
-    const buffer = Buffer.alloc(CHUNK);
     for (let round = 0; round < Number.MAX_SAFE_INTEGER; round++) {
       if (sink.destroyed) {
         throw new UnavailableError("the client closed the resource stream before the end of the file");
       }
+      // A buffer per read: the sink keeps what it was given until it is sent.
+      const buffer = Buffer.allocUnsafe(CHUNK);
       const { bytesRead } = await file.handle.read(buffer, 0, CHUNK, file.position);
       if (bytesRead === 0) break;
       file.position += bytesRead;
-      if (!sink.write(Buffer.from(buffer.subarray(0, bytesRead)))) await drained(sink);
+      if (!sink.write(bytesRead === CHUNK ? buffer : buffer.subarray(0, bytesRead))) await drained(sink);
     }
     await new Promise<void>((resolve, reject) => {
       sink.end((error?: Error | null) => (error ? reject(error) : resolve()));
