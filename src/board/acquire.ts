@@ -8,7 +8,7 @@ import { buildClientTree } from "../client/tree.ts";
 import { DutkitError, messageOf } from "../core/errors.ts";
 import { type ExporterSource, loadExporter } from "../exporter/local.ts";
 import { Session } from "../exporter/session.ts";
-import { leaseRemoteBoard } from "../lease/board-lease.ts";
+import { type LeaseWait, leaseRemoteBoard } from "../lease/board-lease.ts";
 import { releaseOnSignal } from "../lease/signal-release.ts";
 import { type LeaseScope, leaseHolder, type Runner, recordLeaseEvent } from "../usage/index.ts";
 
@@ -28,6 +28,10 @@ export interface AcquireOptions {
    * instead of opening a session of our own. Its lease is the run's; releasing only disconnects.
    */
   shared?: SharedBoard;
+  /** For a board leased by selector: how long to wait for a free one, how often to say so. */
+  leaseWait?: LeaseWait;
+  /** Stops a wait for a leased board (its waiting lease is deleted). */
+  signal?: AbortSignal;
 }
 
 /** How a worker reaches the board that global setup holds for the run. */
@@ -102,7 +106,7 @@ export async function acquireBoard<C = DriverClient>(
     const board = host
       ? await connectHost(host, leaseId, source)
       : leased
-        ? await leaseBySelector(leaseId, source.selector!)
+        ? await leaseBySelector(leaseId, source.selector!, options)
         : await openLocal(leaseId, source);
     recordLeaseEvent({
       type: "lease-acquired",
@@ -123,8 +127,12 @@ export async function acquireBoard<C = DriverClient>(
 }
 
 /** A lease from the controller by label selector; the lease's end fails calls in flight clearly. */
-async function leaseBySelector(leaseId: string, selector: string): Promise<Board> {
-  const remote = await leaseRemoteBoard(selector, { leaseId });
+async function leaseBySelector(leaseId: string, selector: string, options: AcquireOptions): Promise<Board> {
+  const remote = await leaseRemoteBoard(selector, {
+    leaseId,
+    ...(options.leaseWait ? { wait: options.leaseWait } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   let board: Board;
   try {
     board = await boardOver(
