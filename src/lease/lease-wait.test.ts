@@ -4,7 +4,8 @@
 // period; the waiting lease is deleted on every way out.
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Lab, startLab } from "../controller/__fixtures__/lab.ts";
+import { type Lab, startLab, tokenOf } from "../controller/__fixtures__/lab.ts";
+import { exited, spawnTs, waitForLine } from "./__fixtures__/child.ts";
 import type { HeldLease } from "./held-lease.ts";
 import { LeaseClient } from "./lease-client.ts";
 import { LeaseWaitAbortedError, LeaseWaitTimeoutError } from "./lease-errors.ts";
@@ -159,4 +160,30 @@ describe("the wait for a lease", () => {
       for (const client of clients) client.close();
     }
   });
+});
+
+describe("a process that exits while its lease waits", () => {
+  test("deletes the waiting lease on its way out (process.exit runs no async work)", async () => {
+    const holder = new LeaseClient(lab.clientConfig("ci"));
+    const held = await holder.acquire({ selector: "board=mock", durationS: 600, pollMs: 20 });
+    const child = spawnTs("src/lease/__fixtures__/exit-while-waiting.ts", ["board=mock"], {
+      JMP_ENDPOINT: lab.controller.address,
+      JMP_TOKEN: tokenOf("client", "ci"),
+      JMP_NAMESPACE: "lab",
+      JMP_NAME: "ci",
+      JMP_LEASE: undefined,
+      JUMPSTARTER_HOST: undefined,
+    });
+    try {
+      const [, id] = await waitForLine(child, /waiting for lease (\S+) /);
+      await exited(child);
+      expect(child.exitCode).toBe(3);
+      // Ended before the exit completed: no wait on the controller's side.
+      expect(lab.controller.book.lease(id!)?.ended?.reason).toBe("Released");
+    } finally {
+      child.kill("SIGKILL");
+      await held.release();
+      holder.close();
+    }
+  }, 90_000);
 });
