@@ -119,8 +119,9 @@ describe("the wait for a lease", () => {
     const stopFirst = new AbortController();
     const stopSecond = new AbortController();
     const secondLines: string[] = [];
-    // A period far longer than the test: every line the second waiter prints comes from a change.
-    const quiet = { durationS: 60, pollMs: 50, acquisitionTimeoutS: 60, progressEveryMs: 600_000 };
+    // A period far longer than the waits: every line the second waiter prints comes from a change.
+    // Each wait ends by itself after 5 s (LeaseWaitTimeoutError) if the change it waits for never comes.
+    const quiet = { durationS: 60, pollMs: 50, acquisitionTimeoutS: 5, progressEveryMs: 600_000 };
     try {
       const firstWait = failureOf(
         first.acquire({ selector: "board=mock", ...quiet, signal: stopFirst.signal }),
@@ -140,12 +141,13 @@ describe("the wait for a lease", () => {
         }),
       );
       const firstError = await firstWait;
-      expect(firstError).toBeInstanceOf(LeaseWaitAbortedError);
+      expect(firstError, firstError.message).toBeInstanceOf(LeaseWaitAbortedError);
       expect(firstError.message).toBe(
         `stopped waiting for lease ${firstLease!.id} (selector "board=mock"): the first waiter gave up; the waiting lease is deleted`,
       );
       expect(endOf(firstLease!.id)).toBe("Released");
-      expect(await secondWait).toBeInstanceOf(LeaseWaitAbortedError);
+      const secondError = await secondWait;
+      expect(secondError, secondError.message).toBeInstanceOf(LeaseWaitAbortedError);
       expect(secondLines.map((line) => /(\d) leases? queued ahead/.exec(line)?.[1])).toEqual(["1", "0"]);
       expect(
         lab.controller.book
@@ -159,7 +161,7 @@ describe("the wait for a lease", () => {
       await held.release();
       for (const client of clients) client.close();
     }
-  });
+  }, 30_000);
 });
 
 describe("a process that exits while its lease waits", () => {
