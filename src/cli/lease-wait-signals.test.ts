@@ -77,6 +77,23 @@ async function endOf(id: string): Promise<string | undefined> {
   return book.lease(id)?.ended?.reason;
 }
 
+/** How dutkit ended, waiting at most SPAWN_WAIT_MS: its lease wait is far shorter. */
+async function endOfDutkit(cli: SpawnedCli): Promise<number | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `dutkit had not ended ${SPAWN_WAIT_MS} ms after its lease began to wait; it printed ${JSON.stringify(cli.output())}`,
+          ),
+        ),
+      SPAWN_WAIT_MS,
+    );
+  });
+  return Promise.race([cli.exited, late]).finally(() => clearTimeout(timer));
+}
+
 const create = ["lease", "create", "-l", "board=mock", "--duration", "5m", "--wait", "-o", "name"];
 
 describe("a waiting lease is deleted on every way out of dutkit's wait", () => {
@@ -104,7 +121,7 @@ describe("a waiting lease is deleted on every way out of dutkit's wait", () => {
   test("dutkit lease create --wait --acquisition-timeout: LeaseWaitTimeoutError, progress lines on stderr, the lease deleted", async () => {
     const cli = dutkit([...create, "--acquisition-timeout", "2"], { DUTKIT_LEASE_WAIT_PROGRESS: "0.2" });
     const lease = await aWaitingLease(cli);
-    const code = await cli.exited;
+    const code = await endOfDutkit(cli);
     const { stdout, stderr } = cli.output();
     expect(code, stderr).toBe(1);
     expect(stdout).toBe("");
@@ -125,7 +142,7 @@ describe("a waiting lease is deleted on every way out of dutkit's wait", () => {
       DUTKIT_LEASE_WAIT_TIMEOUT: "1",
     });
     const lease = await aWaitingLease(cli);
-    expect(await cli.exited).toBe(1);
+    expect(await endOfDutkit(cli)).toBe(1);
     expect(cli.output().stderr).toContain("waiting for a board timed out after 1s");
     expect(await endOf(lease.id)).toBe("Released");
     expect(existsSync(marker), "the command ran without a board").toBe(false);
