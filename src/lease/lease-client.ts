@@ -167,7 +167,7 @@ export class LeaseClient {
       // A lease created here is deleted on every way out of the wait, from the moment it is asked
       // for: an error, the timeout, the signal, Ctrl-C/SIGTERM/SIGHUP, the loss of the IPC parent,
       // and the process's exit.
-      guard = guardPendingLease(this, creating);
+      guard = guardPendingLease(this, creating, options.leaseId);
       try {
         info = await creating;
       } catch (error) {

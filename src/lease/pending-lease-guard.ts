@@ -14,10 +14,16 @@ export interface PendingLeaseGuard {
 /**
  * Guards the lease `creating` will yield: on SIGINT/SIGTERM/SIGHUP or the loss of the IPC parent
  * it is deleted before the process ends (signal-release), and on the process's exit synchronously
- * (deleteLeaseSync), since an exit handler runs no async work.
+ * (deleteLeaseSync), since an exit handler runs no async work. `chosenId`, the id the lease was
+ * asked for under, lets an exit delete it before CreateLease has answered (a runner may end its
+ * worker that soon after a signal).
  */
-export function guardPendingLease(client: LeaseClient, creating: Promise<LeaseInfo>): PendingLeaseGuard {
-  let id: string | undefined;
+export function guardPendingLease(
+  client: LeaseClient,
+  creating: Promise<LeaseInfo>,
+  chosenId?: string,
+): PendingLeaseGuard {
+  let id = chosenId;
   let deleted: Promise<void> | undefined;
   let confirmed = false;
   creating.then(
