@@ -162,6 +162,44 @@ describe("the wait for a lease", () => {
       for (const client of clients) client.close();
     }
   }, 30_000);
+  test("says when the holder of the board changes", async () => {
+    const clients = [0, 1, 2].map(() => new LeaseClient(lab.clientConfig("ci")));
+    const [holder, next, waiter] = clients as [LeaseClient, LeaseClient, LeaseClient];
+    const first = await holder.acquire({ selector: "board=mock", durationS: 600, pollMs: 20 });
+    // Queued ahead of the waiter: it takes the board when the first holder lets go.
+    const queued = await next.create({ selector: "board=mock", durationS: 600 });
+    const stop = new AbortController();
+    const lines: string[] = [];
+    try {
+      const waiting = failureOf(
+        waiter.acquire({
+          selector: "board=mock",
+          durationS: 60,
+          pollMs: 50,
+          // The wait ends by itself after 5 s (LeaseWaitTimeoutError) if the new holder is never named.
+          acquisitionTimeoutS: 5,
+          progressEveryMs: 600_000,
+          signal: stop.signal,
+          onProgress: (line) => {
+            lines.push(line);
+            if (line.includes(`leased by lease ${first.id} `)) void first.release();
+            if (line.includes(`leased by lease ${queued.id} `))
+              stop.abort(new Error("the new holder was named"));
+          },
+        }),
+      );
+      const error = await waiting;
+      expect(error, error.message).toBeInstanceOf(LeaseWaitAbortedError);
+      // Between the two, a line may say the board is being handed over (no holder yet).
+      const holders = new Set(lines.map((line) => /leased by lease (\S+) /.exec(line)?.[1]).filter(Boolean));
+      expect([...holders]).toEqual([first.id, queued.id]);
+    } finally {
+      stop.abort();
+      await first.release();
+      await next.delete(queued.id).catch(() => {});
+      for (const client of clients) client.close();
+    }
+  }, 30_000);
 });
 
 describe("a process that exits while its lease waits", () => {
