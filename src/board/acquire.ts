@@ -9,7 +9,7 @@ import type { DriversDescription } from "../config/define.ts";
 import { DutkitError, messageOf } from "../core/errors.ts";
 import { type ExporterSource, loadExporter } from "../exporter/local.ts";
 import { Session } from "../exporter/session.ts";
-import { leaseRemoteBoard } from "../lease/board-lease.ts";
+import { type LeaseWait, leaseRemoteBoard } from "../lease/board-lease.ts";
 import { releaseOnSignal } from "../lease/signal-release.ts";
 import {
   type ExporterRef,
@@ -43,6 +43,10 @@ export interface AcquireOptions {
   shared?: SharedBoard;
   /** The test file that asks for the board, for the lease-usage report. */
   file?: string | undefined;
+  /** For a board leased by selector: how long to wait for a free one, how often to say so. */
+  leaseWait?: LeaseWait;
+  /** Stops a wait for a leased board (its waiting lease is deleted). */
+  signal?: AbortSignal;
 }
 
 /** How a worker reaches the board that global setup holds for the run. */
@@ -122,7 +126,7 @@ export async function acquireBoard<C = DriverClient>(
     const board = host
       ? await connectHost(host, leaseId, source)
       : leased
-        ? await leaseBySelector(leaseId, source.selector!, known)
+        ? await leaseBySelector(leaseId, source.selector!, options, known)
         : await openLocal(leaseId, source, known);
     recordLeaseEvent({
       type: "lease-acquired",
@@ -147,9 +151,14 @@ export async function acquireBoard<C = DriverClient>(
 async function leaseBySelector(
   leaseId: string,
   selector: string,
+  options: AcquireOptions,
   known: { exporter?: ExporterRef },
 ): Promise<Board> {
-  const remote = await leaseRemoteBoard(selector, { leaseId });
+  const remote = await leaseRemoteBoard(selector, {
+    leaseId,
+    ...(options.leaseWait ? { wait: options.leaseWait } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   known.exporter = { name: remote.held.exporterName, labels: remote.held.exporterLabels };
   let board: Board;
   try {

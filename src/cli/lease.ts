@@ -1,6 +1,6 @@
 import { type Command, Option } from "commander";
 import { loadClientConfig } from "../lease/client-config.ts";
-import { parseDuration } from "../lease/duration.ts";
+import { parseDuration, parseDurationAtLeast } from "../lease/duration.ts";
 import { LeaseClient, LeaseError } from "../lease/lease-client.ts";
 import type { LeaseInfo } from "../lease/lease-info.ts";
 import { joinSelectors } from "../lease/selector.ts";
@@ -28,6 +28,27 @@ export async function leaseClientFor(options: ClientChoice): Promise<LeaseClient
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/**
+ * The wait for a lease from the command line: `--acquisition-timeout`, else
+ * `DUTKIT_LEASE_WAIT_TIMEOUT`, else the client config's `leases.acquisitionTimeout` (as jmp:
+ * 2 h by default); a progress line at least every `DUTKIT_LEASE_WAIT_PROGRESS` (default 30 s).
+ */
+export function leaseWaitFromCli(
+  acquisitionTimeout: string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): { acquisitionTimeoutS?: number; progressEveryMs?: number } {
+  const timeout = acquisitionTimeout ?? env.DUTKIT_LEASE_WAIT_TIMEOUT;
+  const progress = env.DUTKIT_LEASE_WAIT_PROGRESS;
+  return {
+    ...(timeout
+      ? { acquisitionTimeoutS: parseDurationAtLeast(timeout, 0.1, "the acquisition timeout") }
+      : {}),
+    ...(progress
+      ? { progressEveryMs: parseDurationAtLeast(progress, 0.1, "DUTKIT_LEASE_WAIT_PROGRESS") * 1000 }
+      : {}),
+  };
+}
+
 function row(l: LeaseInfo): string {
   const end = l.endTime ? l.endTime.toISOString() : "-";
   return [l.id, l.state, l.selector || "-", l.exporter ?? "-", end].join("\t");
@@ -51,7 +72,10 @@ export function registerLeaseCommands(program: Command, context: CommandContext)
       .requiredOption("--duration <duration>", "how long: 90, 30m, 1h30m, PT1H, 01:30:00")
       .option("--lease-id <id>", "choose the lease id")
       .option("--wait", "wait for the lease to be ready (progress on stderr)")
-      .option("--acquisition-timeout <duration>", "with --wait: give up after this long")
+      .option(
+        "--acquisition-timeout <duration>",
+        "with --wait: give up after this long (default: $DUTKIT_LEASE_WAIT_TIMEOUT, else the client config's, 2h); the waiting lease is deleted",
+      )
       .addOption(
         new Option("-o, --output <format>", "output").choices(["name", "json", "text"]).default("text"),
       ),
@@ -69,10 +93,8 @@ export function registerLeaseCommands(program: Command, context: CommandContext)
           ...(options.name ? { exporterName: options.name } : {}),
           ...(options.leaseId ? { leaseId: options.leaseId } : {}),
           durationS,
-          ...(options.acquisitionTimeout
-            ? { acquisitionTimeoutS: parseDuration(options.acquisitionTimeout) }
-            : {}),
-          onProgress: (line) => context.io.stderr(`${line}\n`),
+          ...leaseWaitFromCli(options.acquisitionTimeout),
+          onProgress: (line) => context.io.stderr(`dutkit: ${line}\n`),
         });
         info = held.info;
       } else {

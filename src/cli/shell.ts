@@ -13,7 +13,7 @@ import { parseDuration } from "../lease/duration.ts";
 import { joinSelectors } from "../lease/selector.ts";
 import { releaseOnSignal } from "../lease/signal-release.ts";
 import type { CommandContext } from "./context.ts";
-import { addClientOptions, leaseClientFor } from "./lease.ts";
+import { addClientOptions, leaseClientFor, leaseWaitFromCli } from "./lease.ts";
 
 /** `k=v,k2=v2`, sorted by key (spec 2.10). */
 export function formatLabels(labels: Record<string, string>): string {
@@ -122,10 +122,8 @@ async function leasedShell(
       ...(options.name ? { exporterName: options.name } : {}),
       ...(leaseName ? { leaseName } : {}),
       durationS: parseDuration(options.duration),
-      ...(options.acquisitionTimeout
-        ? { acquisitionTimeoutS: parseDuration(options.acquisitionTimeout) }
-        : {}),
-      onProgress: (line) => context.io.stderr(`${line}\n`),
+      ...leaseWaitFromCli(options.acquisitionTimeout),
+      onProgress: (line) => context.io.stderr(`dutkit: ${line}\n`),
     });
     // Until the command runs, a signal releases the lease and ends dutkit; then it goes to the
     // command (runChild), and the lease is released once the command has ended.
@@ -181,7 +179,10 @@ export function registerShellCommand(program: Command, context: CommandContext):
       .option("--lease <name>", "use this existing lease (default: $JMP_LEASE); it is kept afterwards")
       .option("-n, --name <exporter>", "lease this exporter by name")
       .option("--duration <duration>", "duration of a lease created here", "30m")
-      .option("--acquisition-timeout <duration>", "give up waiting for the lease after this long"),
+      .option(
+        "--acquisition-timeout <duration>",
+        "give up waiting for the lease after this long (default: $DUTKIT_LEASE_WAIT_TIMEOUT, else the client config's, 2h); the waiting lease is deleted",
+      ),
   ).action(async (command: string[], options: ShellOptions) => {
     const argv = command.length > 0 ? command : [process.env.SHELL || "/bin/sh"];
     const sources = [options.exporterConfig, options.selector?.length || options.name, options.lease].filter(

@@ -196,6 +196,18 @@ export class LeaseBook {
     };
   }
 
+  /** How many waiting leases, asked for earlier, could take one of this lease's exporters first. */
+  queuedAhead(lease: LeaseRecord): number {
+    const selector = parseSelector(lease.selector);
+    const mine = this.listExporters().filter((e) => this.fits(lease, selector, e));
+    const index = this.state.leases.indexOf(lease);
+    return this.state.leases.slice(0, Math.max(index, 0)).filter((other) => {
+      if (other.ended || other.exporter) return false;
+      const theirs = parseSelector(other.selector);
+      return mine.some((e) => this.fits(other, theirs, e));
+    }).length;
+  }
+
   close(): void {
     this.closed = true;
     clearTimeout(this.timer);

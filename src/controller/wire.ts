@@ -24,7 +24,8 @@ export function pendingMessage(book: LeaseBook, lease: LeaseRecord): string {
   ]
     .filter(Boolean)
     .join(", ");
-  return `waiting for an exporter matching ${what}: ${matching} match, ${busy} leased, ${offline} offline`;
+  const ahead = book.queuedAhead(lease);
+  return `waiting for an exporter matching ${what}: ${matching} match, ${busy} leased, ${offline} offline; ${ahead} lease${ahead === 1 ? "" : "s"} queued ahead`;
 }
 
 /**

@@ -43,26 +43,49 @@ const loopback = /^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$/;
  * socket or a loopback host (the dutkit controller on this host); else TLS with the system roots.
  */
 export function controllerCredentials(endpoint: string, tls: ControllerIdentity["tls"]): ChannelCredentials {
-  if (tls?.insecure) {
-    return credentials.createSsl(null, null, null, {
-      rejectUnauthorized: false,
-      checkServerIdentity: () => undefined,
-    });
+  const security = channelSecurity(endpoint, tls);
+  switch (security) {
+    case "tls-any-certificate":
+      return credentials.createSsl(null, null, null, {
+        rejectUnauthorized: false,
+        checkServerIdentity: () => undefined,
+      });
+    case "tls-ca":
+      return credentials.createSsl(Buffer.from(tls!.ca!));
+    case "plaintext":
+      return credentials.createInsecure();
+    case "tls-system":
+      return credentials.createSsl();
   }
-  if (tls?.ca) return credentials.createSsl(Buffer.from(tls.ca));
+}
+
+/** Which credentials `controllerCredentials` makes, by name (for a channel made elsewhere). */
+export function channelSecurity(
+  endpoint: string,
+  tls: ControllerIdentity["tls"],
+): "tls-any-certificate" | "tls-ca" | "plaintext" | "tls-system" {
+  if (tls?.insecure) return "tls-any-certificate";
+  if (tls?.ca) return "tls-ca";
   const address = parseSessionAddress(endpoint);
-  if (address.kind === "unix" || loopback.test(address.host)) return credentials.createInsecure();
-  return credentials.createSsl();
+  if (address.kind === "unix" || loopback.test(address.host)) return "plaintext";
+  return "tls-system";
+}
+
+/** The metadata every controller call carries (spec 2.1). */
+export function identityMetadata(identity: ControllerIdentity): Record<string, string> {
+  return {
+    authorization: `Bearer ${identity.token}`,
+    "jumpstarter-kind": identity.kind,
+    "jumpstarter-namespace": identity.namespace,
+    "jumpstarter-name": identity.name,
+  };
 }
 
 function authInterceptor(identity: ControllerIdentity): Interceptor {
   return (options, nextCall) =>
     new InterceptingCall(nextCall(options), {
       start(metadata, listener, next) {
-        metadata.set("authorization", `Bearer ${identity.token}`);
-        metadata.set("jumpstarter-kind", identity.kind);
-        metadata.set("jumpstarter-namespace", identity.namespace);
-        metadata.set("jumpstarter-name", identity.name);
+        for (const [key, value] of Object.entries(identityMetadata(identity))) metadata.set(key, value);
         next(metadata, listener);
       },
     });

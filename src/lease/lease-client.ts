@@ -1,19 +1,15 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import { DutkitError } from "../core/errors.ts";
 import type { Exporter, Lease, ListLeasesResponse } from "../protocol/gen/jumpstarter/client/v1/client.ts";
 import type { ClientConfig } from "./client-config.ts";
-import { ControllerClients, ControllerError } from "./controller-client.ts";
+import { ControllerClients } from "./controller-client.ts";
 import { durationToWire } from "./duration.ts";
 import { HeldLease } from "./held-lease.ts";
+import { LeaseError } from "./lease-errors.ts";
 import { type LeaseInfo, leaseInfo } from "./lease-info.ts";
+import { DEFAULT_PROGRESS_EVERY_MS, waitForReady } from "./lease-wait.ts";
+import { guardPendingLease, type PendingLeaseGuard } from "./pending-lease-guard.ts";
 import { parseSelector } from "./selector.ts";
 
-/** Leasing failed: unsatisfiable, invalid, ended, timed out, or not ours. */
-export class LeaseError extends DutkitError {
-  constructor(message: string, options?: ErrorOptions) {
-    super("ERR_DUTKIT_LEASE", message, options);
-  }
-}
+export { LeaseError };
 
 export interface AcquireOptions {
   /** Label selector (k8s syntax). */
@@ -30,13 +26,13 @@ export interface AcquireOptions {
   acquisitionTimeoutS?: number;
   /** GetLease polling period while waiting; default 1000 ms. */
   pollMs?: number;
-  /** Progress lines ("Waiting for lease …"), one per change of the controller's message. */
+  /** Progress lines ("waiting for lease …"): on every change of the queue or the holders, and at least every `progressEveryMs`. */
   onProgress?: (line: string) => void;
-  /** Stops waiting; a lease created here is deleted. */
+  /** The longest silence between progress lines while waiting; default 30 000 ms. */
+  progressEveryMs?: number;
+  /** Stops waiting (LeaseWaitAbortedError); a lease created here is deleted. */
   signal?: AbortSignal;
 }
-
-const isUnavailable = (error: unknown) => error instanceof ControllerError && error.grpcCode === 14;
 
 /** A client of the controller's ClientService: create, get, list, delete leases, and acquire one. */
 export class LeaseClient {
@@ -45,7 +41,8 @@ export class LeaseClient {
     this.clients = new ControllerClients({ kind: "Client", ...config });
   }
 
-  private leaseName(id: string): string {
+  /** `namespaces/{ns}/leases/{id}` for a short id. */
+  leaseName(id: string): string {
     return id.includes("/") ? id : `${this.clients.namespacePath}/leases/${id}`;
   }
 
@@ -137,6 +134,7 @@ export class LeaseClient {
     const timeoutS = options.acquisitionTimeoutS ?? this.config.leases.acquisitionTimeoutS;
     let info: LeaseInfo | undefined;
     let created = false;
+    let guard: PendingLeaseGuard | undefined;
     if (options.leaseName) {
       info = await this.get(options.leaseName);
       if (options.selector && parseSelector(options.selector).text !== parseSelector(info.selector).text) {
@@ -160,65 +158,42 @@ export class LeaseClient {
           "nothing to lease: give a selector (-l board=...), an exporter name, or a lease name (JMP_LEASE)",
         );
       }
-      info = await this.create({
+      const creating = this.create({
         durationS: options.durationS ?? 1800,
         ...(options.leaseId ? { leaseId: options.leaseId } : {}),
         ...(options.selector ? { selector: options.selector } : {}),
         ...(options.exporterName ? { exporterName: options.exporterName } : {}),
       });
+      // A lease created here is deleted on every way out of the wait, from the moment it is asked
+      // for: an error, the timeout, the signal, Ctrl-C/SIGTERM/SIGHUP, the loss of the IPC parent,
+      // and the process's exit.
+      guard = guardPendingLease(this, creating, options.leaseId);
+      try {
+        info = await creating;
+      } catch (error) {
+        guard.dispose();
+        throw error;
+      }
       created = true;
     }
     try {
-      info = await this.waitReady(info, timeoutS, options);
+      info = await waitForReady(this, info, {
+        timeoutS,
+        pollMs: options.pollMs ?? 1000,
+        progressEveryMs: options.progressEveryMs ?? DEFAULT_PROGRESS_EVERY_MS,
+        ...(options.selector ? { selector: options.selector } : {}),
+        ...(options.exporterName ? { exporterName: options.exporterName } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      const labels = await this.exporterLabels(info.exporter!).catch(() => ({}));
+      return new HeldLease(this, info, { created, labels, waitedMs: Date.now() - started });
     } catch (error) {
-      if (created) await this.delete(info.id).catch(() => {});
+      await guard?.deleteNow();
       throw error;
+    } finally {
+      guard?.dispose();
     }
-    const labels = await this.exporterLabels(info.exporter!).catch(() => ({}));
-    return new HeldLease(this, info, { created, labels, waitedMs: Date.now() - started });
-  }
-
-  private async waitReady(initial: LeaseInfo, timeoutS: number, options: AcquireOptions): Promise<LeaseInfo> {
-    const deadline = Date.now() + timeoutS * 1000;
-    const pollMs = options.pollMs ?? 1000;
-    let info = initial;
-    let lastMessage = "";
-    let backoffMs = 250;
-    for (let round = 0; round < 1_000_000 && Date.now() < deadline + pollMs; round++) {
-      switch (info.state) {
-        case "ready":
-          return info;
-        case "unsatisfiable":
-          throw new LeaseError(
-            `the lease cannot be satisfied: ${info.message}; change the selector or add a matching exporter`,
-          );
-        case "invalid":
-          throw new LeaseError(`the lease is invalid: ${info.message}`);
-        case "ended":
-          throw new LeaseError(`lease ${info.id} ended before it was ready: ${info.message}`);
-        case "pending":
-          if (info.message !== lastMessage) {
-            lastMessage = info.message;
-            options.onProgress?.(`Waiting for lease ${info.id}: ${info.message}`);
-          }
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) break;
-      if (options.signal?.aborted)
-        throw new LeaseError(`stopped waiting for lease ${info.id}`, { cause: options.signal.reason });
-      await sleep(Math.min(pollMs, left), undefined, { signal: options.signal }).catch(() => {});
-      try {
-        info = await this.get(info.id);
-        backoffMs = 250;
-      } catch (error) {
-        if (!isUnavailable(error)) throw error;
-        await sleep(Math.min(backoffMs, Math.max(deadline - Date.now(), 0)));
-        backoffMs = Math.min(backoffMs * 2, 5000);
-      }
-    }
-    throw new LeaseError(
-      `lease ${info.id} acquisition timed out after ${timeoutS} seconds (${lastMessage || "still pending"}); raise the acquisition timeout or free a matching exporter`,
-    );
   }
 
   close(): void {
