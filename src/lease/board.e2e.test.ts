@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect } from "vitest";
 import { describeBoard } from "../../fixtures/vitest/index.ts";
-import { type Lab, startLab, tokenOf } from "../controller/__fixtures__/lab.ts";
+import { type Lab, startLab } from "../controller/__fixtures__/lab.ts";
 
 // describeBoard with a selector leases from the controller named by the JMP_* env (spec 3). The
 // lease is recorded in the run's lease-usage report like any other (kind "remote").
@@ -12,10 +12,7 @@ beforeAll(async () => {
   delete process.env.JUMPSTARTER_HOST;
   delete process.env.JMP_LEASE;
   Object.assign(process.env, {
-    JMP_ENDPOINT: lab.controller.address,
-    JMP_TOKEN: tokenOf("client", "ci"),
-    JMP_NAMESPACE: "lab",
-    JMP_NAME: "ci",
+    ...lab.clientEnv(),
     DUTKIT_LEASE_DURATION: "5m",
   });
 });

@@ -4,7 +4,7 @@
 // period; the waiting lease is deleted on every way out.
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Lab, startLab, tokenOf } from "../controller/__fixtures__/lab.ts";
+import { type Lab, startLab } from "../controller/__fixtures__/lab.ts";
 import { exited, spawnTs, waitForLine } from "./__fixtures__/child.ts";
 import type { HeldLease } from "./held-lease.ts";
 import { LeaseClient } from "./lease-client.ts";
@@ -207,10 +207,7 @@ describe("a process that exits while its lease waits", () => {
     const holder = new LeaseClient(lab.clientConfig("ci"));
     const held = await holder.acquire({ selector: "board=mock", durationS: 600, pollMs: 20 });
     const child = spawnTs("src/lease/__fixtures__/exit-while-waiting.ts", ["board=mock"], {
-      JMP_ENDPOINT: lab.controller.address,
-      JMP_TOKEN: tokenOf("client", "ci"),
-      JMP_NAMESPACE: "lab",
-      JMP_NAME: "ci",
+      ...lab.clientEnv(),
       JMP_LEASE: undefined,
       JUMPSTARTER_HOST: undefined,
     });

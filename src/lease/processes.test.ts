@@ -15,10 +15,7 @@ beforeAll(async () => {
 afterAll(() => lab?.close());
 
 const clientEnv = () => ({
-  JMP_ENDPOINT: lab.controller.address,
-  JMP_TOKEN: tokenOf("client", "ci"),
-  JMP_NAMESPACE: "lab",
-  JMP_NAME: "ci",
+  ...lab.clientEnv(),
   JMP_LEASE: undefined,
   JUMPSTARTER_HOST: undefined,
   // A SIGKILLed child leaves its sockets behind: inside the lab's directory, removed with it.

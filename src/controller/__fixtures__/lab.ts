@@ -29,6 +29,8 @@ export interface Lab {
   controller: RunningController;
   configText: string;
   clientConfig(name?: string, overrides?: Partial<ClientConfig>): ClientConfig;
+  /** The JMP_* variables a client process of this lab needs (its endpoint, token, name). */
+  clientEnv(name?: string): Record<string, string>;
   /** Starts a leased exporter for a declared exporter name, serving the mock board. */
   startExporter(
     name: string,
@@ -67,6 +69,12 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     dir,
     controller,
     configText,
+    clientEnv: (name = clients[0]!) => ({
+      JMP_ENDPOINT: controller.address,
+      JMP_TOKEN: tokenOf("client", name),
+      JMP_NAMESPACE: "lab",
+      JMP_NAME: name,
+    }),
     clientConfig: (name = clients[0]!, overrides = {}) => ({
       alias: name,
       source: "<lab>",
