@@ -20,6 +20,9 @@ import {
 
 type StreamCall = ClientDuplexStream<StreamRequest, StreamResponse>;
 
+const closedForWriting = () =>
+  new UnavailableError("the exporter closed the byte stream; nothing more can be written to it");
+
 /**
  * A driver byte stream over RouterService.Stream: writes become DATA frames, end() sends GOAWAY
  * and half-closes, incoming DATA is readable, and GOAWAY or the end of the call ends the readable
@@ -74,13 +77,23 @@ class RouterStreamDuplex extends Duplex {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void) {
     if (this.callDone) {
-      callback(
-        new UnavailableError("the exporter closed the byte stream; nothing more can be written to it"),
-      );
+      callback(closedForWriting());
       return;
     }
-    if (writeData(this.call, chunk)) callback();
-    else this.call.once("drain", () => callback());
+    if (writeData(this.call, chunk)) {
+      callback();
+      return;
+    }
+    // The call may end before it drains (the exporter ended it): then the write fails.
+    const settle = () => {
+      this.call.off("drain", settle);
+      this.call.off("status", settle);
+      this.call.off("close", settle);
+      callback(this.callDone ? closedForWriting() : null);
+    };
+    this.call.on("drain", settle);
+    this.call.on("status", settle);
+    this.call.on("close", settle);
   }
 
   override _final(callback: (error?: Error | null) => void) {

@@ -204,8 +204,15 @@ describe("GrpcTransport byte streams against a hand-written exporter", () => {
   let dir: string;
   let server: Server;
   let transport: GrpcTransport;
-  /** What the exporter sends on each stream: frames, then whether it ends the call. */
-  let script: { frames: StreamResponse[]; endCall: boolean };
+  /**
+   * What the exporter sends on each stream: frames, then whether it ends the call; `held` gets
+   * the call, which the exporter then never reads.
+   */
+  let script: {
+    frames: StreamResponse[];
+    endCall: boolean;
+    held?: (call: ServerDuplexStream<unknown, StreamResponse>) => void;
+  };
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "dutkit-frames-"));
@@ -215,6 +222,7 @@ describe("GrpcTransport byte streams against a hand-written exporter", () => {
         call.sendMetadata(new Metadata());
         for (const frame of script.frames) call.write(frame);
         if (script.endCall) call.end();
+        script.held?.(call);
       },
     });
     const path = join(dir, "frames.sock");
@@ -246,6 +254,32 @@ describe("GrpcTransport byte streams against a hand-written exporter", () => {
     const stream = await transport.byteStream(SERIAL, "connect");
     expect((await readAll(stream)).toString()).toBe("ab");
   });
+
+  it("fails a write that waits for the exporter to take more once the exporter ends the call", async () => {
+    let endCall: (() => void) | undefined;
+    script = { frames: [], endCall: false, held: (call) => (endCall = () => call.end()) };
+    const stream = await transport.byteStream(SERIAL, "connect");
+    stream.resume();
+    const failed = new Promise<unknown>((resolve) => stream.once("error", resolve));
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    let writes = 0;
+    while (writes < 2000 && stream.write(chunk)) writes++;
+    expect(writes, "the exporter's window filled up").toBeLessThan(2000);
+    endCall!();
+    let timer: NodeJS.Timeout | undefined;
+    const error = await Promise.race([
+      failed,
+      new Promise((resolve) => {
+        timer = setTimeout(
+          () => resolve("the pending write was still waiting 10 s after the call ended"),
+          10_000,
+        );
+      }),
+    ]);
+    clearTimeout(timer);
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect((error as Error).message).toMatch(/closed the byte stream/);
+  }, 20_000);
 
   it("fails the stream with UnavailableError on RST_STREAM", async () => {
     script = {
