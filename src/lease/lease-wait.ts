@@ -9,8 +9,14 @@ import type { LeaseInfo } from "./lease-info.ts";
 
 /** The progress period when none is given: a line at least this often while a lease waits. */
 export const DEFAULT_PROGRESS_EVERY_MS = 30_000;
-/** How often the holders of the matching exporters are looked up while waiting (at most). */
+/** How often the holders of the matching exporters are looked up while nothing changes. */
 const HOLDERS_EVERY_MS = 5_000;
+/**
+ * After the controller's message changed (a lease ahead took a board, one was released), the
+ * holders are looked up again on each of this many polls while a matching exporter shows no
+ * holder yet: the board is being handed over, and the next line should name its new holder.
+ */
+const HANDOVER_CHECKS = 20;
 
 export interface LeaseWaitOptions {
   /** Give up after this long (seconds). */
@@ -90,6 +96,8 @@ export async function waitForReady(
   let info = initial;
   let exporters: MatchingExporter[] | undefined;
   let holdersAt = Number.NEGATIVE_INFINITY;
+  let lookedUpFor: string | undefined;
+  let handoverChecks = 0;
   let said = "";
   let saidAt = Number.NEGATIVE_INFINITY;
   let backoffMs = 250;
@@ -120,7 +128,14 @@ export async function waitForReady(
       case "pending":
         break;
     }
-    if (Date.now() - holdersAt >= holdersEveryMs) await lookUpHolders();
+    const messageChanged = info.message !== lookedUpFor;
+    const handingOver = handoverChecks > 0 && exporters?.some((e) => e.online && !e.heldBy) === true;
+    if (messageChanged || handingOver || Date.now() - holdersAt >= holdersEveryMs) {
+      if (messageChanged) handoverChecks = HANDOVER_CHECKS;
+      else if (handingOver) handoverChecks--;
+      lookedUpFor = info.message;
+      await lookUpHolders();
+    }
     const now = Date.now();
     const state = `${info.message}; ${exporters ? describeHolders(exporters) : "holders unknown"}`;
     if (state !== said || now - saidAt >= options.progressEveryMs) {
