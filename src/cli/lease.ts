@@ -1,9 +1,9 @@
 import { type Command, Option } from "commander";
 import { loadClientConfig } from "../lease/client-config.ts";
-import { parseDuration, parseDurationAtLeast } from "../lease/duration.ts";
 import { LeaseClient, LeaseError } from "../lease/lease-client.ts";
 import type { LeaseInfo } from "../lease/lease-info.ts";
-import { joinSelectors } from "../lease/selector.ts";
+import { parseDuration, parseDurationAtLeast } from "../protocol/duration.ts";
+import { joinSelectors } from "../protocol/selector.ts";
 import type { CommandContext } from "./context.ts";
 
 interface ClientChoice {

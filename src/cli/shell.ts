@@ -9,9 +9,9 @@ import { ownedTempDir } from "../core/owned-temp-dir.ts";
 import { serveSession } from "../exporter/grpc/index.ts";
 import { Session } from "../exporter/session.ts";
 import type { ClientConfig } from "../lease/client-config.ts";
-import { parseDuration } from "../lease/duration.ts";
-import { joinSelectors } from "../lease/selector.ts";
 import { releaseOnSignal } from "../lease/signal-release.ts";
+import { parseDuration } from "../protocol/duration.ts";
+import { joinSelectors } from "../protocol/selector.ts";
 import type { CommandContext } from "./context.ts";
 import { addClientOptions, leaseClientFor, leaseWaitFromCli } from "./lease.ts";
 

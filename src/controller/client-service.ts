@@ -1,6 +1,6 @@
-import { durationFromWire } from "../lease/duration.ts";
-import { matchesSelector, parseSelector } from "../lease/selector.ts";
+import { durationFromWire } from "../protocol/duration.ts";
 import type { ClientServiceServer, ListLeasesRequest } from "../protocol/gen/jumpstarter/client/v1/client.ts";
+import { matchesSelector, parseSelector } from "../protocol/selector.ts";
 import type { Authenticator } from "./auth.ts";
 import { callError } from "./errors.ts";
 import { unary } from "./handlers.ts";

@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import type { ServerWritableStream } from "@grpc/grpc-js";
-import { durationFromWire } from "../lease/duration.ts";
-import { fromWireSelector } from "../lease/selector.ts";
+import { durationFromWire } from "../protocol/duration.ts";
 import type {
   ControllerServiceServer,
   ListenRequest,
@@ -10,6 +9,7 @@ import type {
   StatusRequest,
   StatusResponse,
 } from "../protocol/gen/jumpstarter/v1/jumpstarter.ts";
+import { fromWireSelector } from "../protocol/selector.ts";
 import { exporterStatusFromWire } from "../protocol/status.ts";
 import type { Authenticator } from "./auth.ts";
 import type { Principal } from "./config.ts";

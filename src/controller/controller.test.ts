@@ -3,8 +3,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildClientTree } from "../client/tree.ts";
-import { ControllerClients, type ControllerError } from "../lease/controller-client.ts";
 import { LeaseClient } from "../lease/lease-client.ts";
+import { ControllerClients, type ControllerError } from "../protocol/controller-client.ts";
 import { type Lab, startLab, tokenOf } from "./__fixtures__/lab.ts";
 
 const labs: Lab[] = [];

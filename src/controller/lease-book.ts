@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { type LabelSelector, matchesSelector, parseSelector, SelectorError } from "../lease/selector.ts";
+import { type LabelSelector, matchesSelector, parseSelector, SelectorError } from "../protocol/selector.ts";
 import type { ExporterStatusName } from "../protocol/status.ts";
 import type { Principal } from "./config.ts";
 import { callError } from "./errors.ts";

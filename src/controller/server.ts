@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Server } from "@grpc/grpc-js";
-import { bindServer } from "../exporter/grpc/listen.ts";
 import { formatSessionAddress, parseSessionAddress } from "../protocol/address.ts";
+import { bindServer } from "../protocol/bind-server.ts";
 import { ClientServiceService } from "../protocol/gen/jumpstarter/client/v1/client.ts";
 import { ControllerServiceService } from "../protocol/gen/jumpstarter/v1/jumpstarter.ts";
 import { widenServerWindows } from "../protocol/http2-windows.ts";

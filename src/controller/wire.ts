@@ -1,4 +1,4 @@
-import { durationToWire } from "../lease/duration.ts";
+import { durationToWire } from "../protocol/duration.ts";
 import type { Exporter, Lease } from "../protocol/gen/jumpstarter/client/v1/client.ts";
 import type { Condition } from "../protocol/gen/jumpstarter/v1/kubernetes.ts";
 import { exporterStatusToWire } from "../protocol/status.ts";

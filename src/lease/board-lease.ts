@@ -1,5 +1,5 @@
+import { parseDuration, parseDurationAtLeast } from "../protocol/duration.ts";
 import { loadClientConfig } from "./client-config.ts";
-import { parseDuration, parseDurationAtLeast } from "./duration.ts";
 import type { HeldLease, LeaseEndedError, LeaseTransport } from "./held-lease.ts";
 import { LeaseClient } from "./lease-client.ts";
 import { releaseOnSignal } from "./signal-release.ts";

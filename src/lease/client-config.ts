@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { DutkitError } from "../core/errors.ts";
-import { parseDurationAtLeast } from "./duration.ts";
+import { parseDurationAtLeast } from "../protocol/duration.ts";
 
 /** A Jumpstarter ClientConfig (spec 3), as dutkit uses it. */
 export interface ClientConfig {

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { grpcTarget, parseSessionAddress } from "../protocol/address.ts";
-import { type ControllerIdentity, channelSecurity, identityMetadata } from "./controller-client.ts";
+import { type ControllerIdentity, channelSecurity, identityMetadata } from "../protocol/controller-client.ts";
 
 /** How long an exiting process may spend deleting its waiting lease. */
 const EXIT_DELETE_BUDGET_MS = 5000;

@@ -4,7 +4,7 @@ import type { ExporterReport, Transport } from "../client/transport.ts";
 import { DutkitError, FailedPreconditionError, UnavailableError } from "../core/errors.ts";
 import type { OpenedResource } from "../core/resource.ts";
 import type { JsonValue } from "../core/value.ts";
-import { formatDuration } from "./duration.ts";
+import { formatDuration } from "../protocol/duration.ts";
 import type { LeaseClient } from "./lease-client.ts";
 import type { LeaseInfo } from "./lease-info.ts";
 import { openTunnel, type Tunnel } from "./tunnel.ts";

@@ -1,13 +1,13 @@
+import { ControllerClients } from "../protocol/controller-client.ts";
+import { durationToWire } from "../protocol/duration.ts";
 import type { Exporter, Lease, ListLeasesResponse } from "../protocol/gen/jumpstarter/client/v1/client.ts";
+import { parseSelector } from "../protocol/selector.ts";
 import type { ClientConfig } from "./client-config.ts";
-import { ControllerClients } from "./controller-client.ts";
-import { durationToWire } from "./duration.ts";
 import { HeldLease } from "./held-lease.ts";
 import { LeaseError } from "./lease-errors.ts";
 import { type LeaseInfo, leaseInfo } from "./lease-info.ts";
 import { DEFAULT_PROGRESS_EVERY_MS, waitForReady } from "./lease-wait.ts";
 import { guardPendingLease, type PendingLeaseGuard } from "./pending-lease-guard.ts";
-import { parseSelector } from "./selector.ts";
 
 export { LeaseError };
 

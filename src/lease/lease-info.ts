@@ -1,6 +1,6 @@
+import { durationFromWire } from "../protocol/duration.ts";
 import type { Lease } from "../protocol/gen/jumpstarter/client/v1/client.ts";
 import type { Condition } from "../protocol/gen/jumpstarter/v1/kubernetes.ts";
-import { durationFromWire } from "./duration.ts";
 
 export type LeaseState = "pending" | "ready" | "ended" | "unsatisfiable" | "invalid";
 

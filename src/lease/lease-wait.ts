@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { messageOf } from "../core/errors.ts";
-import { ControllerError } from "./controller-client.ts";
-import { formatDuration } from "./duration.ts";
+import { ControllerError } from "../protocol/controller-client.ts";
+import { formatDuration } from "../protocol/duration.ts";
 import type { LeaseClient } from "./lease-client.ts";
 import { LeaseError, LeaseWaitAbortedError, LeaseWaitTimeoutError } from "./lease-errors.ts";
 import { describeHolders, type MatchingExporter, matchingExporters } from "./lease-holders.ts";

@@ -3,9 +3,9 @@ import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ownedTempDir } from "../core/owned-temp-dir.ts";
+import type { ControllerClients } from "../protocol/controller-client.ts";
 import type { DialResponse } from "../protocol/gen/jumpstarter/v1/jumpstarter.ts";
-import type { ControllerClients } from "./controller-client.ts";
-import { openRouterStream, spliceSocket } from "./router-splice.ts";
+import { openRouterStream, spliceSocket } from "../protocol/router-splice.ts";
 
 export interface Tunnel {
   /** A unix socket path: connect a GrpcTransport (or set JUMPSTARTER_HOST) to it. */

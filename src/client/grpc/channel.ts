@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import {
   type ChannelCredentials,
-  type ChannelOptions,
   type Client,
   connectivityState,
   credentials,
@@ -9,19 +8,10 @@ import {
   type Interceptor,
 } from "@grpc/grpc-js";
 import type { SessionAddress } from "../../protocol/address.ts";
-import { CLIENT_RECEIVE_WINDOW } from "../../protocol/http2-windows.ts";
 import { PASSPHRASE_METADATA_KEY } from "../../protocol/router-stream.ts";
 import { ExporterUnreachableError } from "./errors.ts";
 
-/** Channel options of the reference client (spec 2.2). */
-export const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = {
-  "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
-  "grpc.keepalive_time_ms": 20_000,
-  "grpc.keepalive_timeout_ms": 180_000,
-  "grpc.keepalive_permit_without_calls": 1,
-  // Why this size, and not more: src/protocol/http2-windows.ts.
-  "grpc-node.flow_control_window": CLIENT_RECEIVE_WINDOW,
-};
+export { DEFAULT_CHANNEL_OPTIONS } from "../../protocol/grpc-client.ts";
 
 /** `true`: TLS with the system roots; `{ ca }`: TLS trusting this PEM root. */
 export type ClientTlsOptions = true | { ca: string | Buffer };

@@ -31,6 +31,4 @@ export function errorFromServiceError(error: ServiceError, address: string): Err
   return typed;
 }
 
-export function isServiceError(error: unknown): error is ServiceError {
-  return error instanceof Error && typeof (error as Partial<ServiceError>).code === "number";
-}
+export { isServiceError } from "../../protocol/grpc-client.ts";

@@ -1,12 +1,12 @@
 import { Server, type ServerInterceptor } from "@grpc/grpc-js";
 import type { Transport } from "../../client/transport.ts";
 import { formatSessionAddress, parseSessionAddress } from "../../protocol/address.ts";
+import { bindServer, type ServerTlsOptions } from "../../protocol/bind-server.ts";
 import { ExporterServiceService } from "../../protocol/gen/jumpstarter/v1/jumpstarter.ts";
 import { widenServerWindows } from "../../protocol/http2-windows.ts";
 import { ROUTER_SERVICE } from "../../protocol/stream-frame-codec.ts";
 import { CallTracker } from "./call-tracker.ts";
 import { type EndSessionResult, exporterService } from "./exporter-service.ts";
-import { bindServer, type ServerTlsOptions } from "./listen.ts";
 import { requirePassphrase } from "./passphrase.ts";
 import { routerService } from "./router-service.ts";
 import { SessionStatusBoard } from "./status-board.ts";

@@ -1,11 +1,7 @@
 import type { Socket } from "node:net";
 import { type ClientDuplexStream, status as GrpcCode, Metadata, type ServiceError } from "@grpc/grpc-js";
-import type {
-  RouterServiceClient,
-  StreamRequest,
-  StreamResponse,
-} from "../protocol/gen/jumpstarter/v1/router.ts";
-import { FrameType, goawayFrame, writeData } from "../protocol/router-stream.ts";
+import type { RouterServiceClient, StreamRequest, StreamResponse } from "./gen/jumpstarter/v1/router.ts";
+import { FrameType, goawayFrame, writeData } from "./router-stream.ts";
 
 type RouterCall = ClientDuplexStream<StreamRequest, StreamResponse>;
 

@@ -6,14 +6,13 @@ import {
   Metadata,
   type ServiceError,
 } from "@grpc/grpc-js";
-import { DEFAULT_CHANNEL_OPTIONS } from "../client/grpc/channel.ts";
-import { isServiceError } from "../client/grpc/errors.ts";
 import { DutkitError } from "../core/errors.ts";
-import { grpcTarget, parseSessionAddress } from "../protocol/address.ts";
-import { ClientServiceClient } from "../protocol/gen/jumpstarter/client/v1/client.ts";
-import { ControllerServiceClient } from "../protocol/gen/jumpstarter/v1/jumpstarter.ts";
-import type { RouterServiceClient } from "../protocol/gen/jumpstarter/v1/router.ts";
-import { RouterStreamClient } from "../protocol/stream-frame-codec.ts";
+import { grpcTarget, parseSessionAddress } from "./address.ts";
+import { ClientServiceClient } from "./gen/jumpstarter/client/v1/client.ts";
+import { ControllerServiceClient } from "./gen/jumpstarter/v1/jumpstarter.ts";
+import type { RouterServiceClient } from "./gen/jumpstarter/v1/router.ts";
+import { DEFAULT_CHANNEL_OPTIONS, isServiceError } from "./grpc-client.ts";
+import { RouterStreamClient } from "./stream-frame-codec.ts";
 
 /** Who calls the controller, with which token (spec 2.1). */
 export interface ControllerIdentity {

@@ -1,8 +1,8 @@
 import { lstat, readFile, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { type Server, ServerCredentials } from "@grpc/grpc-js";
-import { DutkitError } from "../../core/errors.ts";
-import { grpcTarget, type SessionAddress } from "../../protocol/address.ts";
+import { DutkitError } from "../core/errors.ts";
+import { grpcTarget, type SessionAddress } from "./address.ts";
 
 export interface ServerTlsOptions {
   /** PEM certificate chain file. */
