@@ -1,6 +1,6 @@
-export { detectHostAddress, httpUrl, isWildcardHost } from "./address.ts";
+export { bindErrorFor } from "./bind-error.ts";
 export { contentTypeFor } from "./content-type.ts";
-export { bindErrorFor, HttpServerError } from "./errors.ts";
+export { HttpServerError } from "./errors.ts";
 export {
   isInside,
   normalizeRelativePath,
@@ -17,3 +17,4 @@ export {
   type HttpRequestEvent,
   type HttpServerAddress,
 } from "./server.ts";
+export { httpUrl } from "./url.ts";

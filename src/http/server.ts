@@ -9,11 +9,12 @@ import { constants, open, realpath, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pipeline } from "node:stream/promises";
-import { httpUrl } from "./address.ts";
+import { bindErrorFor } from "./bind-error.ts";
 import { contentTypeFor } from "./content-type.ts";
-import { bindErrorFor, HttpServerError } from "./errors.ts";
+import { HttpServerError } from "./errors.ts";
 import { normalizeRelativePath, PathRefusal, resolveExisting } from "./paths.ts";
 import { parseRange } from "./range.ts";
+import { httpUrl } from "./url.ts";
 
 export interface HttpFileServerOptions {
   /** Directory served. Required. */

@@ -18,8 +18,11 @@ describe("bindErrorFor", () => {
     expect(error.cause).toMatchObject({ code });
   });
 
-  it("names a host that is not ours, and keeps unknown causes", () => {
+  it("names a host that is not ours (or does not resolve), and keeps unknown causes", () => {
     expect(bindErrorFor(failure("EADDRNOTAVAIL"), "10.9.9.9", 69).code).toBe(
+      "ERR_TFTP_ADDRESS_NOT_AVAILABLE",
+    );
+    expect(bindErrorFor(failure("ENOTFOUND"), "nowhere.invalid", 69).code).toBe(
       "ERR_TFTP_ADDRESS_NOT_AVAILABLE",
     );
     expect(bindErrorFor(failure("EINVAL"), "x", 1).message).toBe("Cannot listen on UDP x port 1: EINVAL");

@@ -1,7 +1,8 @@
 import { Driver, type DriverInit, type MethodTable } from "../../core/driver.ts";
 import { FailedPreconditionError } from "../../core/errors.ts";
 import { registerDriverType } from "../../core/registry.ts";
-import { detectHostAddress, HttpFileServer, HttpServerError, httpUrl } from "../../http/index.ts";
+import { HttpFileServer, HttpServerError, httpUrl } from "../../http/index.ts";
+import { detectHostAddress } from "../../net/host-address.ts";
 import { notStartedWithPortZero } from "../server-not-running.ts";
 import { releaseServedRoot, type ServedRoot, withServedRoot } from "../storage/index.ts";
 import type { HttpServerClient } from "./client.ts";

@@ -1,7 +1,7 @@
 import { Driver, type DriverInit, type MethodTable } from "../../core/driver.ts";
 import { FailedPreconditionError } from "../../core/errors.ts";
 import { registerDriverType } from "../../core/registry.ts";
-import { detectHostAddress } from "../../http/index.ts";
+import { detectHostAddress } from "../../net/host-address.ts";
 import {
   TftpServer,
   TftpServerError,
