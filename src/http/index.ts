@@ -1,14 +1,6 @@
 export { bindErrorFor } from "./bind-error.ts";
 export { contentTypeFor } from "./content-type.ts";
 export { HttpServerError } from "./errors.ts";
-export {
-  isInside,
-  normalizeRelativePath,
-  PathRefusal,
-  type PathRefusalKind,
-  resolveExisting,
-  resolveForWrite,
-} from "./paths.ts";
 export { parseRange, type RangeRequest } from "./range.ts";
 export {
   HttpFileServer,

@@ -1,7 +1,7 @@
 /**
  * A static file server on node:http for boards and browsers: GET and HEAD of regular files under
  * a root, single byte ranges (206/416), Content-Length, Content-Type, Last-Modified and ETag, no
- * directory listing. Paths follow the TFTP server's rules (see paths.ts).
+ * directory listing. Paths follow the shared sandbox (src/served-files/paths.ts).
  */
 import { EventEmitter } from "node:events";
 import type { FileHandle } from "node:fs/promises";
@@ -9,10 +9,10 @@ import { constants, open, realpath, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pipeline } from "node:stream/promises";
+import { normalizeRelativePath, PathRefusal, resolveExisting } from "../served-files/paths.ts";
 import { bindErrorFor } from "./bind-error.ts";
 import { contentTypeFor } from "./content-type.ts";
 import { HttpServerError } from "./errors.ts";
-import { normalizeRelativePath, PathRefusal, resolveExisting } from "./paths.ts";
 import { parseRange } from "./range.ts";
 import { httpUrl } from "./url.ts";
 

@@ -1,43 +1,42 @@
 /**
- * Maps a requested filename onto the file system under the server root, refusing anything that
- * would escape it. Refusals carry generic messages: never the server's absolute paths.
- *
- * Residual risk: between resolving and opening, a local user able to write inside the root could
- * swap a path component for a symlink. Opening with O_NOFOLLOW narrows this to directories.
+ * Maps a requested filename onto the file system under the server root with the shared path
+ * sandbox (src/served-files/paths.ts), answering its refusals as TFTP ERROR packets. Adds what
+ * only TFTP has: per-client directories searched in order.
  */
-import { realpath } from "node:fs/promises";
 import { isIPv4 } from "node:net";
-import { join, sep } from "node:path";
+import { join } from "node:path";
+import { normalizeRelativePath, PathRefusal, realPathInside } from "../served-files/paths.ts";
 import { TftpErrorCode, TftpRefusal } from "./errors.ts";
 
 /** Sub-directory of the root used for clients without a directory of their own. */
 export const DEFAULT_CLIENT_DIRECTORY = "default";
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects
-const controlCharacters = /[\u0000-\u001f\u007f]/;
+const outsideRoot = () =>
+  new TftpRefusal(TftpErrorCode.AccessViolation, "Access violation: path outside the TFTP root");
+const fileNotFound = () => new TftpRefusal(TftpErrorCode.FileNotFound, "File not found");
+
+/** A sandbox refusal as the ERROR packet a TFTP client gets; other errors unchanged. */
+function asTftpRefusal(error: unknown): unknown {
+  if (!(error instanceof PathRefusal)) return error;
+  if (error.kind === "invalid") {
+    return new TftpRefusal(TftpErrorCode.AccessViolation, "Access violation: invalid character in filename");
+  }
+  return error.kind === "outside" ? outsideRoot() : fileNotFound();
+}
 
 /**
  * Turns a requested filename into a clean relative path: backslashes become `/`, a leading `/`
  * means the root, `.` and empty segments vanish, `..` may not climb above the root.
  */
 export function normalizeRequestPath(requested: string): string {
-  if (controlCharacters.test(requested)) {
-    throw new TftpRefusal(TftpErrorCode.AccessViolation, "Access violation: invalid character in filename");
+  let relativePath: string;
+  try {
+    relativePath = normalizeRelativePath(requested);
+  } catch (error) {
+    throw asTftpRefusal(error);
   }
-  const segments: string[] = [];
-  for (const segment of requested.replaceAll("\\", "/").split("/")) {
-    if (segment === "" || segment === ".") continue;
-    if (segment === "..") {
-      if (segments.length === 0) {
-        throw new TftpRefusal(TftpErrorCode.AccessViolation, "Access violation: path outside the TFTP root");
-      }
-      segments.pop();
-      continue;
-    }
-    segments.push(segment);
-  }
-  if (segments.length === 0) throw new TftpRefusal(TftpErrorCode.FileNotFound, "File not found");
-  return segments.join("/");
+  if (relativePath === "") throw fileNotFound();
+  return relativePath;
 }
 
 /** The directory name for a client address: IPv4-mapped IPv6 as plain IPv4, no zone index. */
@@ -57,13 +56,14 @@ export function searchDirectories(realRoot: string, clientAddress: string, perCl
   ];
 }
 
-export function isInside(realRoot: string, realPath: string): boolean {
-  return realPath === realRoot || realPath.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep);
-}
-
-function isMissing(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === "ENOENT" || code === "ENOTDIR";
+/** The real path of `path` inside the root, or undefined when nothing is there. */
+async function existingInside(realRoot: string, path: string): Promise<string | undefined> {
+  try {
+    return await realPathInside(realRoot, path);
+  } catch (error) {
+    if (error instanceof PathRefusal && error.kind === "not-found") return undefined;
+    throw asTftpRefusal(error);
+  }
 }
 
 /**
@@ -76,22 +76,18 @@ export async function resolveReadPath(
   relativePath: string,
 ): Promise<string> {
   for (const directory of directories) {
-    let resolved: string;
+    let resolved: string | undefined;
     try {
-      resolved = await realpath(join(directory, relativePath));
+      resolved = await existingInside(realRoot, join(directory, relativePath));
     } catch (error) {
-      if (isMissing(error)) continue;
       if ((error as { code?: unknown }).code === "EACCES") {
         throw new TftpRefusal(TftpErrorCode.AccessViolation, "Access violation: permission denied");
       }
       throw error;
     }
-    if (!isInside(realRoot, resolved)) {
-      throw new TftpRefusal(TftpErrorCode.AccessViolation, "Access violation: path outside the TFTP root");
-    }
-    return resolved;
+    if (resolved !== undefined) return resolved;
   }
-  throw new TftpRefusal(TftpErrorCode.FileNotFound, "File not found");
+  throw fileNotFound();
 }
 
 /** Directories an upload may land in, in order: the client's own (per-client roots), then the root. */
@@ -112,17 +108,8 @@ export async function resolveWriteDirectory(
   const parent = slash === -1 ? "" : relativePath.slice(0, slash);
   const name = relativePath.slice(slash + 1);
   for (const candidate of directories) {
-    let directory: string;
-    try {
-      directory = await realpath(join(candidate, parent));
-    } catch (error) {
-      if (isMissing(error)) continue;
-      throw error;
-    }
-    if (!isInside(realRoot, directory)) {
-      throw new TftpRefusal(TftpErrorCode.AccessViolation, "Access violation: path outside the TFTP root");
-    }
-    return { directory, name };
+    const directory = await existingInside(realRoot, join(candidate, parent));
+    if (directory !== undefined) return { directory, name };
   }
   throw new TftpRefusal(TftpErrorCode.AccessViolation, "Access violation: directory does not exist");
 }

@@ -4,7 +4,7 @@
  */
 import { lstat, mkdir, realpath, rmdir, unlink } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
-import { isInside } from "../../http/index.ts";
+import { isInside } from "../../served-files/paths.ts";
 
 export class CreatedPaths {
   private readonly paths = new Set<string>();

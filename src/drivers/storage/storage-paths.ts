@@ -1,7 +1,12 @@
-/** Storage paths: the served-root rules of src/http/paths.ts, refusals as driver errors. */
+/** Storage paths: the shared sandbox of src/served-files/paths.ts, refusals as driver errors. */
 import { lstat } from "node:fs/promises";
 import { InvalidArgumentError, NotFoundError } from "../../core/errors.ts";
-import { normalizeRelativePath, PathRefusal, resolveExisting, resolveForWrite } from "../../http/index.ts";
+import {
+  normalizeRelativePath,
+  PathRefusal,
+  resolveExisting,
+  resolveForWrite,
+} from "../../served-files/paths.ts";
 
 export function describePath(path: unknown): string {
   return JSON.stringify(path);

@@ -1,9 +1,14 @@
 /**
- * Maps a requested path onto the file system under a root, refusing anything that would escape
- * it. The rules are the TFTP server's: a leading `/` means the root, backslashes become `/`,
- * `.` and empty segments vanish, `..` may not climb above the root, NUL and control characters
- * are refused, and symlinks are followed only while they stay inside the root. Refusals carry
- * generic messages: never the server's absolute paths.
+ * The path sandbox of every file dutkit serves or stores (TFTP, HTTP, Storage): maps a requested
+ * path onto the file system under a root, refusing anything that would escape it. A leading `/`
+ * means the root, backslashes become `/`, `.` and empty segments vanish, `..` may not climb above
+ * the root, NUL and control characters are refused, and symlinks are followed only while they
+ * stay inside the root. Refusals carry generic messages, never the server's absolute paths; each
+ * server turns a refusal's kind into its own answer (a TFTP ERROR packet, an HTTP status, a
+ * driver error).
+ *
+ * Residual risk: between resolving and opening, a local user able to write inside the root could
+ * swap a path component for a symlink. Opening with O_NOFOLLOW narrows this to directories.
  */
 import { realpath } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
@@ -52,17 +57,26 @@ function isMissing(error: unknown): boolean {
   return code === "ENOENT" || code === "ENOTDIR";
 }
 
-/** The real path of an existing entry under `realRoot` (symlinks resolved, and checked). */
-export async function resolveExisting(realRoot: string, relativePath: string): Promise<string> {
+/**
+ * The real path of the existing entry at `path` (absolute, e.g. a directory under the root joined
+ * with a relative path), refused unless it resolves inside `realRoot`. Errors other than a
+ * missing entry (EACCES…) are thrown as they are.
+ */
+export async function realPathInside(realRoot: string, path: string): Promise<string> {
   let resolved: string;
   try {
-    resolved = await realpath(join(realRoot, relativePath));
+    resolved = await realpath(path);
   } catch (error) {
     if (isMissing(error)) throw new PathRefusal("not-found", "no such file");
     throw error;
   }
   if (!isInside(realRoot, resolved)) throw new PathRefusal("outside", "path outside the served root");
   return resolved;
+}
+
+/** The real path of an existing entry under `realRoot` (symlinks resolved, and checked). */
+export async function resolveExisting(realRoot: string, relativePath: string): Promise<string> {
+  return realPathInside(realRoot, join(realRoot, relativePath));
 }
 
 /**
