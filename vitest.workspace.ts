@@ -10,6 +10,11 @@ export const sourceAliases = [
   { find: /^dutkit\/vitest\/global-setup$/, replacement: here("./fixtures/vitest/global-setup.ts") },
   { find: /^dutkit\/vitest$/, replacement: here("./fixtures/vitest/index.ts") },
   { find: /^dutkit\/reporters\/vitest$/, replacement: here("./reporters/vitest.ts") },
+  { find: /^dutkit\/lease$/, replacement: here("./src/lease/index.ts") },
+  { find: /^dutkit\/controller$/, replacement: here("./src/controller/index.ts") },
+  { find: /^dutkit\/tftp$/, replacement: here("./src/tftp/index.ts") },
+  { find: /^dutkit\/http$/, replacement: here("./src/http/index.ts") },
+  { find: /^dutkit\/lease-usage$/, replacement: here("./src/usage/index.ts") },
   { find: /^dutkit$/, replacement: here("./src/index.ts") },
 ];
 

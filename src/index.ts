@@ -1,17 +1,50 @@
-export {
-  type AcquireOptions,
-  acquireBoard,
-  type Board,
-  type BoardSource,
-  UnsupportedSourceError,
-} from "./board/acquire.ts";
+/**
+ * The root entry point, `dutkit`: what a test or a driver author needs. The runner fixtures are
+ * `dutkit/vitest` and `dutkit/playwright`; the larger surfaces have their own entry points:
+ * `dutkit/lease` (leasing from a controller), `dutkit/controller`, `dutkit/tftp` (the standalone
+ * TFTP server), `dutkit/http` (the static file server) and `dutkit/lease-usage` (the reports).
+ * Every name here is public API; add one only on purpose.
+ */
+
+// Boards, sessions and transports.
+export { type AcquireOptions, acquireBoard, type Board, type BoardSource } from "./board/acquire.ts";
 export { type ClientInit, CompositeClient, DriverClient, registerClient } from "./client/client.ts";
-export * from "./client/grpc/index.ts";
+export {
+  type ClientTlsOptions,
+  ExporterUnreachableError,
+  type GrpcConnectOptions,
+  GrpcTransport,
+  PassphraseRejectedError,
+} from "./client/grpc/index.ts";
 export type { DriverReport, ExporterReport, Transport } from "./client/transport.ts";
-export { buildClientTree, StubClient } from "./client/tree.ts";
-export * from "./config/index.ts";
-export type * from "./config/types.ts";
-export * from "./controller/index.ts";
+export { buildClientTree } from "./client/tree.ts";
+// Exporter configuration.
+export {
+  API_VERSION,
+  type ClientTreeOf,
+  type CompositeEntry,
+  type CompositeEntryDefinition,
+  ConfigError,
+  type ConfigIssue,
+  checkExporterConfig,
+  DEFAULT_EXPORTER_NAME,
+  type DriverEntry,
+  type DriversDescription,
+  type DriverTypeName,
+  defineExporter,
+  type EntryDefinition,
+  type ExporterConfig,
+  type ExporterDefinition,
+  formatConfigIssue,
+  type HookConfig,
+  type LoadedExporterConfig,
+  loadExporterConfig,
+  parseExporterConfig,
+  type RefEntry,
+  type TypedDriverEntry,
+  type TypedEntryDefinition,
+} from "./config/index.ts";
+// Writing drivers.
 export {
   Composite,
   Driver,
@@ -20,7 +53,21 @@ export {
   type MethodSpec,
   type MethodTable,
 } from "./core/driver.ts";
-export * from "./core/errors.ts";
+export {
+  CloseError,
+  DeadlineExceededError,
+  DriverError,
+  DutkitError,
+  FailedPreconditionError,
+  GrpcStatus,
+  type GrpcStatusName,
+  InternalError,
+  InvalidArgumentError,
+  NotFoundError,
+  NotImplementedError,
+  UnavailableError,
+  UnknownError,
+} from "./core/errors.ts";
 export {
   type CreateContext,
   type DriverClients,
@@ -30,18 +77,117 @@ export {
   registerDriverType,
 } from "./core/registry.ts";
 export type { JsonValue } from "./core/value.ts";
-export * from "./drivers/http/index.ts";
-export * from "./drivers/power/index.ts";
-export * from "./drivers/qemu/index.ts";
-export * from "./drivers/serial/index.ts";
-export * from "./drivers/shell/index.ts";
-export * from "./drivers/storage/index.ts";
-export * from "./drivers/tftp/index.ts";
-export * from "./drivers/uboot/index.ts";
-export * from "./expect/index.ts";
-export * from "./exporter/grpc/index.ts";
+// The drivers and their clients.
+export {
+  HttpServer,
+  HttpServerClient,
+  HttpServerConfig,
+  type HttpServerOptions,
+  type HttpServerStats,
+} from "./drivers/http/index.ts";
+export {
+  MockPower,
+  MockPowerClient,
+  type PowerCall,
+  PowerClient,
+  type PowerReading,
+} from "./drivers/power/index.ts";
+export {
+  Qemu,
+  type QemuBoardClient,
+  QemuClient,
+  QemuConfig,
+  QemuConfigError,
+  QemuConsole,
+  QemuConsoleClient,
+  QemuPower,
+} from "./drivers/qemu/index.ts";
+export { Serial, SerialClient, SerialConfig, type SerialTarget } from "./drivers/serial/index.ts";
+export {
+  type MethodNamesOf,
+  Shell,
+  type ShellCallOptions,
+  type ShellClient,
+  ShellClientBase,
+  ShellConfig,
+  type ShellMethodShortcut,
+  type ShellOptions,
+  type ShellOutputChunk,
+  type ShellOutputItem,
+  type ShellResult,
+  type ShellRunOptions,
+  TIMEOUT_EXIT_CODE,
+} from "./drivers/shell/index.ts";
+export {
+  Storage,
+  StorageClient,
+  type StorageOptions,
+  type StorageStat,
+  type UploadSource,
+} from "./drivers/storage/index.ts";
+export {
+  Tftp,
+  TftpConfig,
+  type TftpOptions,
+  TftpServerClient,
+  type TftpTransferRecord,
+} from "./drivers/tftp/index.ts";
+export {
+  type CommandOptions,
+  type DhcpInfo,
+  quoteUbootValue,
+  type RunCommandOptions,
+  UbootBadOutputError,
+  UbootCommandError,
+  UbootConfig,
+  UbootConsole,
+  UbootConsoleClient,
+  UbootNoPromptError,
+  UbootShell,
+  type UbootShellOptions,
+  UbootTimeoutError,
+} from "./drivers/uboot/index.ts";
+// Console expectations.
+export {
+  type BadPattern,
+  BadPatternSet,
+  DEFAULT_TIMEOUT_MS,
+  EOF,
+  ExpectBadPatternError,
+  ExpectConsole,
+  type ExpectConsoleOptions,
+  ExpectEofError,
+  ExpectError,
+  type ExpectErrorContext,
+  type ExpectOptions,
+  type ExpectResult,
+  ExpectStateError,
+  ExpectTimeoutError,
+  type Pattern,
+  TIMEOUT,
+  Transcript,
+  type TranscriptDirection,
+  type TranscriptEntry,
+  type TranscriptMark,
+  type TranscriptOptions,
+  UBOOT_BAD_PATTERNS,
+} from "./expect/index.ts";
+export {
+  type EndSessionResult,
+  type ServedSession,
+  type ServerTlsOptions,
+  type ServeSessionOptions,
+  SessionStatusBoard,
+  serveSession,
+} from "./exporter/grpc/index.ts";
 export { type ExporterSource, loadExporter, openLocalSession } from "./exporter/local.ts";
 export { Session } from "./exporter/session.ts";
-export * from "./http/index.ts";
-export * from "./lease/index.ts";
-export * from "./usage/index.ts";
+
+// What leasing a board can fail with (the lease client itself: `dutkit/lease`).
+export {
+  ControllerError,
+  LeaseEndedError,
+  LeaseError,
+  LeaseWaitAbortedError,
+  LeaseWaitTimeoutError,
+} from "./lease/index.ts";

@@ -1,7 +1,5 @@
-export { bindErrorFor } from "./bind-error.ts";
-export { contentTypeFor } from "./content-type.ts";
+/** `dutkit/http`: the static file server for boards and browsers (GET/HEAD, byte ranges). */
 export { HttpServerError } from "./errors.ts";
-export { parseRange, type RangeRequest } from "./range.ts";
 export {
   HttpFileServer,
   type HttpFileServerEvents,

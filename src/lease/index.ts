@@ -6,7 +6,7 @@ export { type LabelSelector, matchesSelector, parseSelector, SelectorError } fro
 export { type LeaseWait, leaseRemoteBoard, leaseWaitOf, type RemoteBoardLease } from "./board-lease.ts";
 export { type ClientConfig, ClientConfigError, configHome, loadClientConfig } from "./client-config.ts";
 export { type HeldLease, LeaseEndedError, type LeaseTransport } from "./held-lease.ts";
-export { type AcquireOptions, LeaseClient } from "./lease-client.ts";
+export { type LeaseAcquireOptions, LeaseClient } from "./lease-client.ts";
 export { LeaseError, LeaseWaitAbortedError, LeaseWaitTimeoutError } from "./lease-errors.ts";
 export type { MatchingExporter } from "./lease-holders.ts";
 export type { LeaseInfo, LeaseState } from "./lease-info.ts";

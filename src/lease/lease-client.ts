@@ -11,7 +11,7 @@ import { guardPendingLease, type PendingLeaseGuard } from "./pending-lease-guard
 
 export { LeaseError };
 
-export interface AcquireOptions {
+export interface LeaseAcquireOptions {
   /** Label selector (k8s syntax). */
   selector?: string;
   /** A specific exporter by name. */
@@ -129,7 +129,7 @@ export class LeaseClient {
    * Invalid and ended leases fail at once with the controller's message. A lease created here and
    * not acquired is deleted.
    */
-  async acquire(options: AcquireOptions): Promise<HeldLease> {
+  async acquire(options: LeaseAcquireOptions): Promise<HeldLease> {
     const started = Date.now();
     const timeoutS = options.acquisitionTimeoutS ?? this.config.leases.acquisitionTimeoutS;
     let info: LeaseInfo | undefined;

@@ -1,3 +1,4 @@
+/** `dutkit/tftp`: the standalone TFTP server (RFC 1350; blksize, timeout, tsize and windowsize options). */
 export type {
   ReadContent,
   ReadHook,
@@ -9,26 +10,6 @@ export type {
 } from "./config.ts";
 export { TftpErrorCode, TftpRefusal, TftpServerError, type TransferError } from "./errors.ts";
 export type { TftpServerEvents, TftpServerStats, TransferEndEvent, TransferStartEvent } from "./events.ts";
-export { encodeNetascii, NetasciiDecoder } from "./netascii.ts";
-export {
-  DEFAULT_BLKSIZE,
-  MAX_BLKSIZE,
-  MAX_WINDOWSIZE,
-  MIN_BLKSIZE,
-  type NegotiatedOptions,
-  type Negotiation,
-  type NegotiationLimits,
-  negotiateOptions,
-} from "./options.ts";
-export {
-  encodeAck,
-  encodeError,
-  encodeOack,
-  Opcode,
-  parseRequest,
-  type RequestedOption,
-  type TftpRequest,
-} from "./packet.ts";
-export { normalizeRequestPath } from "./paths.ts";
+export { DEFAULT_BLKSIZE, MAX_BLKSIZE, MAX_WINDOWSIZE, MIN_BLKSIZE } from "./options.ts";
 export { TftpServer, type TftpServerAddress } from "./server.ts";
 export type { TransferOutcome, TransferSummary } from "./transfer.ts";

@@ -22,7 +22,7 @@ import {
   InvalidArgumentError,
   NotFoundError,
 } from "../../core/errors.ts";
-import { contentTypeFor } from "../../http/index.ts";
+import { contentTypeFor } from "../../http/content-type.ts";
 import { presignUnsupported, STORAGE_CAPABILITY, type StorageCapability } from "./capability.ts";
 import { CreatedPaths, makeParents, removeDirectories } from "./created-paths.ts";
 import { listEntries, scanEntries } from "./listing.ts";
