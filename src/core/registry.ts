@@ -59,8 +59,3 @@ export function findDriverType(name: string): DriverTypeSpec | undefined {
 export function listDriverTypes(): DriverTypeSpec[] {
   return [...new Set(types.values())];
 }
-
-/** Every name that selects a type: ids and aliases. */
-export function knownDriverTypeNames(): string[] {
-  return [...types.keys()];
-}

@@ -125,11 +125,6 @@ export class UbootConsole extends Driver {
     return this.config.prompt;
   }
 
-  /** The transcripts of this driver's serial connections, oldest first (in-process use). */
-  consoleTranscripts(): readonly Transcript[] {
-    return this.transcripts;
-  }
-
   reboot_to_console(): Promise<string> {
     return this.serialized(async () => {
       const shell = await this.openShell();
