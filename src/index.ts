@@ -177,7 +177,7 @@ export {
   type ServedSession,
   type ServerTlsOptions,
   type ServeSessionOptions,
-  SessionStatusBoard,
+  SessionStatus,
   serveSession,
 } from "./exporter/grpc/index.ts";
 export { type ExporterSource, loadExporter, openLocalSession } from "./exporter/local.ts";

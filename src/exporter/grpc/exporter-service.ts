@@ -11,7 +11,7 @@ import type {
 import { exporterStatusToWire } from "../../protocol/status.ts";
 import type { CallTracker } from "./call-tracker.ts";
 import { serviceStatusOf } from "./service-error.ts";
-import type { SessionStatusBoard } from "./status-board.ts";
+import type { SessionStatus } from "./session-status.ts";
 
 export interface EndSessionResult {
   success: boolean;
@@ -20,7 +20,7 @@ export interface EndSessionResult {
 
 export interface ExporterServiceContext {
   target: Transport;
-  status: SessionStatusBoard;
+  status: SessionStatus;
   /** Asks the exporter to end the lease; without it the session is local and has no lease. */
   endSession?: (() => Promise<EndSessionResult>) | undefined;
   motd: string;

@@ -1,4 +1,4 @@
 export type { ServerTlsOptions } from "../../protocol/bind-server.ts";
 export type { EndSessionResult } from "./exporter-service.ts";
 export { type ServedSession, type ServeSessionOptions, serveSession } from "./server.ts";
-export { SessionStatusBoard } from "./status-board.ts";
+export { SessionStatus } from "./session-status.ts";

@@ -19,7 +19,7 @@ import {
 } from "../../protocol/gen/jumpstarter/v1/router.ts";
 import { FakeTarget, POWER, SERIAL } from "./__fixtures__/fake-target.ts";
 import { type ServedSession, serveSession } from "./server.ts";
-import { SessionStatusBoard } from "./status-board.ts";
+import { SessionStatus } from "./session-status.ts";
 
 let dir: string;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -271,7 +271,7 @@ describe("serveSession: status, EndSession, LogStream", () => {
   });
 
   it("reports status changes with a growing version and gates driver calls on the status", async () => {
-    const board = new SessionStatusBoard("AVAILABLE");
+    const board = new SessionStatus("AVAILABLE");
     const transport = await connect((await serve({ status: board })).address);
     await expect(transport.call(POWER, "echo", [])).rejects.toThrow(FailedPreconditionError);
     board.set("LEASE_READY", "ready");

@@ -9,7 +9,7 @@ import { CallTracker } from "./call-tracker.ts";
 import { type EndSessionResult, exporterService } from "./exporter-service.ts";
 import { requirePassphrase } from "./passphrase.ts";
 import { routerService } from "./router-service.ts";
-import { SessionStatusBoard } from "./status-board.ts";
+import { SessionStatus } from "./session-status.ts";
 
 export interface ServeSessionOptions {
   /**
@@ -22,7 +22,7 @@ export interface ServeSessionOptions {
   /** Serve TLS instead of plaintext h2c. */
   tls?: ServerTlsOptions;
   /** What GetStatus reports and what gates driver calls; default LEASE_READY (local mode). */
-  status?: SessionStatusBoard;
+  status?: SessionStatus;
   /** Handles EndSession; default answers success=false "No active lease context" (local mode). */
   endSession?: () => Promise<EndSessionResult>;
   /** Message of the day in GetReport. */
@@ -54,7 +54,7 @@ export async function serveSession(target: Transport, options: ServeSessionOptio
     ExporterServiceService,
     exporterService({
       target,
-      status: options.status ?? new SessionStatusBoard(),
+      status: options.status ?? new SessionStatus(),
       endSession: options.endSession,
       motd: options.motd ?? "",
       calls,

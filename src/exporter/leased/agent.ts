@@ -10,7 +10,7 @@ import { ControllerClients, type ControllerIdentity } from "../../protocol/contr
 import type { ListenResponse, StatusResponse } from "../../protocol/gen/jumpstarter/v1/jumpstarter.ts";
 import { openRouterStream, spliceSocket } from "../../protocol/router-splice.ts";
 import { type ExporterStatusName, exporterStatusToWire } from "../../protocol/status.ts";
-import { type ServedSession, SessionStatusBoard, serveSession } from "../grpc/index.ts";
+import { type ServedSession, SessionStatus, serveSession } from "../grpc/index.ts";
 import { Session } from "../session.ts";
 import { runHook } from "./hooks.ts";
 
@@ -38,7 +38,7 @@ interface ActiveLease {
   client: string;
   session: Session;
   served: ServedSession;
-  board: SessionStatusBoard;
+  status: SessionStatus;
   listen: ClientReadableStream<ListenResponse>;
   /** Set by EndSession: the afterLease hook, then AVAILABLE reported (once per lease). */
   finished?: Promise<void>;
@@ -164,7 +164,7 @@ export async function startLeasedExporter(options: LeasedExporterOptions): Promi
   const hookFailed = async (which: "beforeLease" | "afterLease", message: string) => {
     log(message);
     const status = which === "beforeLease" ? "BEFORE_LEASE_HOOK_FAILED" : "AFTER_LEASE_HOOK_FAILED";
-    active?.board.set(status, message);
+    active?.status.set(status, message);
     await report(status, message);
     if (hooks?.[which]?.onFailure === "exit") {
       fatal = new DutkitError("ERR_DUTKIT_HOOK_FAILED", `${message}; the exporter stops (onFailure: exit)`);
@@ -173,8 +173,8 @@ export async function startLeasedExporter(options: LeasedExporterOptions): Promi
   };
 
   const afterLease = async (lease: ActiveLease) => {
-    if (hooks?.afterLease && lease.board.current.status !== "BEFORE_LEASE_HOOK_FAILED") {
-      lease.board.set("AFTER_LEASE_HOOK");
+    if (hooks?.afterLease && lease.status.current.status !== "BEFORE_LEASE_HOOK_FAILED") {
+      lease.status.set("AFTER_LEASE_HOOK");
       await report("AFTER_LEASE_HOOK");
       const result = await runHook("afterLease", hooks.afterLease, hookEnv(lease));
       if (!result.ok) await hookFailed("afterLease", result.message);
@@ -189,8 +189,8 @@ export async function startLeasedExporter(options: LeasedExporterOptions): Promi
   const finishLease = (lease: ActiveLease) => {
     lease.finished ??= (async () => {
       await afterLease(lease);
-      if (lease.board.current.status === "AFTER_LEASE_HOOK_FAILED") return;
-      lease.board.set("AVAILABLE");
+      if (lease.status.current.status === "AFTER_LEASE_HOOK_FAILED") return;
+      lease.status.set("AVAILABLE");
       await report("AVAILABLE");
     })();
     return lease.finished;
@@ -198,10 +198,10 @@ export async function startLeasedExporter(options: LeasedExporterOptions): Promi
 
   const beginLease = async (name: string, client: string) => {
     const session = await Session.open(loaded);
-    const board = new SessionStatusBoard(hooks?.beforeLease ? "BEFORE_LEASE_HOOK" : "LEASE_READY");
+    const status = new SessionStatus(hooks?.beforeLease ? "BEFORE_LEASE_HOOK" : "LEASE_READY");
     const served = await serveSession(session, {
       listen: join(dir, `lease-${++leases}.sock`),
-      status: board,
+      status,
       ...(loaded.config.motd ? { motd: loaded.config.motd } : {}),
       endSession: async () => {
         if (active?.name !== name) return { success: false, message: "No active lease context" };
@@ -210,14 +210,14 @@ export async function startLeasedExporter(options: LeasedExporterOptions): Promi
       },
       shutdownGraceMs: 1000,
     });
-    const lease: ActiveLease = { name, client, session, served, board, listen: openListen(name) };
+    const lease: ActiveLease = { name, client, session, served, status, listen: openListen(name) };
     active = lease;
     log(`lease ${name} begins`);
     if (hooks?.beforeLease) {
       await report("BEFORE_LEASE_HOOK");
       const result = await runHook("beforeLease", hooks.beforeLease, hookEnv(lease));
       if (!result.ok && (hooks.beforeLease.onFailure ?? "warn") === "warn") {
-        board.set("LEASE_READY", `[HOOK_WARNING] ${result.message}`);
+        status.set("LEASE_READY", `[HOOK_WARNING] ${result.message}`);
         await report("LEASE_READY", `[HOOK_WARNING] ${result.message}`);
         return;
       }
@@ -228,7 +228,7 @@ export async function startLeasedExporter(options: LeasedExporterOptions): Promi
           .catch(() => {});
         return;
       }
-      board.set("LEASE_READY");
+      status.set("LEASE_READY");
     }
     await report("LEASE_READY");
   };
@@ -239,9 +239,9 @@ export async function startLeasedExporter(options: LeasedExporterOptions): Promi
     if (!lease) return;
     if (lease.finished) await lease.finished.catch(() => {});
     else await afterLease(lease);
-    const reported = lease.finished !== undefined && lease.board.current.status === "AVAILABLE";
+    const reported = lease.finished !== undefined && lease.status.current.status === "AVAILABLE";
     active = undefined;
-    lease.board.set("AVAILABLE");
+    lease.status.set("AVAILABLE");
     lease.listen.cancel();
     await lease.served.close();
     await lease.session

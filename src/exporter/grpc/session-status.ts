@@ -4,7 +4,7 @@ import { DRIVER_CALL_STATUSES, type ExporterStatusName, type StatusSnapshot } fr
  * The exporter status a session reports through GetStatus. Every change bumps `version`, so
  * clients polling it can tell a new status from an old one (spec 1.5).
  */
-export class SessionStatusBoard {
+export class SessionStatus {
   private snapshot: StatusSnapshot;
 
   /** Local mode starts, and stays, LEASE_READY (spec 2.10). */
