@@ -1,6 +1,6 @@
 import { DriverClient, registerClient } from "../../client/client.ts";
 import type { StorageClient, UploadSource } from "../storage/index.ts";
-import type { HttpServerStats } from "./http-server.ts";
+import type { HttpServerStats } from "./driver.ts";
 
 /**
  * Client of Jumpstarter's HTTP server driver (`HttpServerClient`): start and stop the server,

@@ -1,3 +1,3 @@
 export { HttpServerClient } from "./client.ts";
 export { HttpServerConfig } from "./config.ts";
-export { HttpServer, type HttpServerOptions, type HttpServerStats } from "./http-server.ts";
+export { HttpServer, type HttpServerOptions, type HttpServerStats } from "./driver.ts";

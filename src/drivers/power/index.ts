@@ -1,2 +1,2 @@
 export { MockPowerClient, type PowerCall, PowerClient, type PowerReading } from "./client.ts";
-export { MockPower } from "./mock-power.ts";
+export { MockPower } from "./driver.ts";

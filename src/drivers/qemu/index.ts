@@ -2,4 +2,4 @@ export { type QemuBoardClient, QemuClient, QemuConsoleClient } from "./client.ts
 export { QemuConfig, QemuConfigError } from "./config.ts";
 export { ConsoleHub } from "./console-hub.ts";
 export { QemuMachine } from "./machine.ts";
-export { Qemu, QemuConsole, QemuPower } from "./qemu.ts";
+export { Qemu, QemuConsole, QemuPower } from "./driver.ts";

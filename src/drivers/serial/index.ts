@@ -1,4 +1,4 @@
 export { SerialClient } from "./client.ts";
 export { describeTarget, parseSerialUrl, SerialConfig, type SerialTarget } from "./config.ts";
 export { SerialConnection } from "./connection.ts";
-export { Serial } from "./serial.ts";
+export { Serial } from "./driver.ts";

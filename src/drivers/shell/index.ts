@@ -9,4 +9,4 @@ export {
   type ShellRunOptions,
 } from "./client.ts";
 export { ShellConfig } from "./config.ts";
-export { Shell, type ShellOptions, type ShellOutputItem, TIMEOUT_EXIT_CODE } from "./shell.ts";
+export { Shell, type ShellOptions, type ShellOutputItem, TIMEOUT_EXIT_CODE } from "./driver.ts";

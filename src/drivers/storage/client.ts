@@ -5,7 +5,7 @@ import { pipeline } from "node:stream/promises";
 import { DriverClient, registerClient } from "../../client/client.ts";
 import { DutkitError, InvalidArgumentError } from "../../core/errors.ts";
 import type { OpenedResource } from "../../core/resource.ts";
-import type { StorageStat } from "./storage.ts";
+import type { StorageStat } from "./driver.ts";
 
 export type { StorageStat };
 

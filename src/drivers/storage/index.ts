@@ -6,4 +6,4 @@ export {
   servedRootConfigFields,
   withServedRoot,
 } from "./served-root.ts";
-export { Storage, type StorageOptions } from "./storage.ts";
+export { Storage, type StorageOptions } from "./driver.ts";

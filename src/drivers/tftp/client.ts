@@ -1,7 +1,7 @@
 import { DriverClient, registerClient } from "../../client/client.ts";
 import type { TftpServerStats } from "../../tftp/index.ts";
 import type { StorageClient } from "../storage/index.ts";
-import type { TftpTransferRecord } from "./tftp.ts";
+import type { TftpTransferRecord } from "./driver.ts";
 
 /**
  * Client of Jumpstarter's TFTP server driver (`TftpServerClient`): start and stop the server,

@@ -1,3 +1,3 @@
 export { TftpServerClient } from "./client.ts";
 export { TftpConfig } from "./config.ts";
-export { Tftp, type TftpOptions, type TftpTransferRecord } from "./tftp.ts";
+export { Tftp, type TftpOptions, type TftpTransferRecord } from "./driver.ts";

@@ -3,4 +3,4 @@ export { UbootConfig } from "./config.ts";
 export { UbootBadOutputError, UbootCommandError, UbootNoPromptError, UbootTimeoutError } from "./errors.ts";
 export { type CommandOptions, UbootShell, type UbootShellOptions } from "./shell.ts";
 export { quote as quoteUbootValue } from "./syntax.ts";
-export { type DhcpInfo, UbootConsole } from "./uboot.ts";
+export { type DhcpInfo, UbootConsole } from "./driver.ts";

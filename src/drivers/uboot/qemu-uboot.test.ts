@@ -18,7 +18,7 @@ import {
 import { UbootConfig } from "./config.ts";
 import { UbootCommandError } from "./errors.ts";
 import { parseTftpRate } from "./syntax.ts";
-import { UbootConsole } from "./uboot.ts";
+import { UbootConsole } from "./driver.ts";
 
 const qemuSkip = qemuSkipReason();
 const tftpSkip = qemuSkip ?? tftpSkipReason();
