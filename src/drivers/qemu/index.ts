@@ -1,5 +1,5 @@
 export { type QemuBoardClient, QemuClient, QemuConsoleClient } from "./client.ts";
 export { QemuConfig, QemuConfigError } from "./config.ts";
 export { ConsoleHub } from "./console-hub.ts";
-export { QemuMachine } from "./machine.ts";
 export { Qemu, QemuConsole, QemuPower } from "./driver.ts";
+export { QemuMachine } from "./machine.ts";

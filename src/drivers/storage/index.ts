@@ -1,4 +1,5 @@
 export { StorageClient, type StorageStat, type UploadSource } from "./client.ts";
+export { Storage, type StorageOptions } from "./driver.ts";
 export {
   releaseServedRoot,
   type ServedRoot,
@@ -6,4 +7,3 @@ export {
   servedRootConfigFields,
   withServedRoot,
 } from "./served-root.ts";
-export { Storage, type StorageOptions } from "./driver.ts";

@@ -1,7 +1,7 @@
 import { DriverClient, registerClient } from "../../client/client.ts";
 import { DriverError } from "../../core/errors.ts";
-import { UbootCommandError } from "./errors.ts";
 import type { DhcpInfo } from "./driver.ts";
+import { UbootCommandError } from "./errors.ts";
 
 export interface RunCommandOptions {
   /** Seconds the command may take (default: the driver's command_timeout, 60). */
