@@ -1,3 +1,4 @@
 export { HttpServerClient } from "./client.ts";
 export { HttpServerConfig } from "./config.ts";
-export { HttpServer, type HttpServerOptions, type HttpServerStats } from "./driver.ts";
+export type { HttpServerInterface, HttpServerStats } from "./contract.ts";
+export { HttpServer, type HttpServerOptions } from "./driver.ts";

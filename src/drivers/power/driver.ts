@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { Driver, type MethodTable } from "../../core/driver.ts";
+import { Driver, type MethodTable, type MethodTableOf } from "../../core/driver.ts";
 import { registerDriverType } from "../../core/registry.ts";
-import type { MockPowerClient, PowerCall } from "./client.ts";
+import type { MockPowerClient } from "./client.ts";
+import type { MockPowerInterface, PowerCall, PowerState, WirePowerReading } from "./contract.ts";
 
 const MockPowerConfig = z
   .strictObject({
@@ -14,7 +15,7 @@ const MockPowerConfig = z
  * A power switch that switches nothing: it remembers what it was told. `read` yields
  * (0 V, 0 A) then the configured reading, like Jumpstarter's MockPower.
  */
-export class MockPower extends Driver {
+export class MockPower extends Driver implements MockPowerInterface {
   static override readonly clientId = "jumpstarter_driver_power.client.PowerClient";
   static override readonly dutkitClientId = "dutkit.MockPowerClient";
   static override readonly methods: MethodTable = {
@@ -23,10 +24,10 @@ export class MockPower extends Driver {
     read: { kind: "stream", description: "Stream power readings {voltage, current}" },
     history: { kind: "unary", description: "Calls received so far (mock only)" },
     state: { kind: "unary", description: "on, off or unknown (mock only)" },
-  };
+  } satisfies MethodTableOf<MockPowerInterface>;
 
   readonly calls: PowerCall[] = [];
-  private powered: "on" | "off" | "unknown" = "unknown";
+  private powered: PowerState = "unknown";
 
   constructor(
     private readonly config: z.output<typeof MockPowerConfig>,
@@ -45,7 +46,7 @@ export class MockPower extends Driver {
     this.powered = "off";
   }
 
-  async *read(): AsyncGenerator<{ voltage: number; current: number }> {
+  async *read(): AsyncGenerator<WirePowerReading> {
     this.record("read");
     yield { voltage: 0, current: 0 };
     yield { voltage: this.config.voltage, current: this.config.current };
@@ -55,7 +56,7 @@ export class MockPower extends Driver {
     return this.calls;
   }
 
-  state(): "on" | "off" | "unknown" {
+  state(): PowerState {
     return this.powered;
   }
 

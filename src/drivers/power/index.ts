@@ -1,2 +1,3 @@
-export { MockPowerClient, type PowerCall, PowerClient, type PowerReading } from "./client.ts";
+export { MockPowerClient, PowerClient, type PowerReading } from "./client.ts";
+export type { MockPowerInterface, PowerCall, PowerInterface, PowerState } from "./contract.ts";
 export { MockPower } from "./driver.ts";

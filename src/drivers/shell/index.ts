@@ -9,4 +9,5 @@ export {
   type ShellRunOptions,
 } from "./client.ts";
 export { ShellConfig } from "./config.ts";
-export { Shell, type ShellOptions, type ShellOutputItem, TIMEOUT_EXIT_CODE } from "./driver.ts";
+export type { ShellInterface, ShellOutputItem } from "./contract.ts";
+export { Shell, type ShellOptions, TIMEOUT_EXIT_CODE } from "./driver.ts";

@@ -1,4 +1,5 @@
-export { StorageClient, type StorageStat, type UploadSource } from "./client.ts";
+export { StorageClient, type UploadSource } from "./client.ts";
+export type { StorageInterface, StorageStat } from "./contract.ts";
 export { Storage, type StorageOptions } from "./driver.ts";
 export {
   releaseServedRoot,

@@ -1,3 +1,4 @@
 export { TftpServerClient } from "./client.ts";
 export { TftpConfig } from "./config.ts";
-export { Tftp, type TftpOptions, type TftpTransferRecord } from "./driver.ts";
+export type { TftpInterface, TftpTransferRecord } from "./contract.ts";
+export { Tftp, type TftpOptions } from "./driver.ts";

@@ -1,21 +1,16 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import { Driver, type DriverInit, type MethodTable } from "../../core/driver.ts";
+import { Driver, type DriverInit, type MethodTable, type MethodTableOf } from "../../core/driver.ts";
 import { FailedPreconditionError, InvalidArgumentError } from "../../core/errors.ts";
 import { registerDriverType } from "../../core/registry.ts";
 import { ExpectConsole, type Transcript, UBOOT_BAD_PATTERNS } from "../../expect/index.ts";
 import { callChild, openChildStream } from "./children.ts";
 import type { UbootConsoleClient } from "./client.ts";
 import { UbootConfig } from "./config.ts";
+import type { DhcpInfo, UbootConsoleInterface } from "./contract.ts";
 import { UbootCommandError } from "./errors.ts";
 import { type CommandOptions, UbootShell } from "./shell.ts";
 import { checkEnvName, hexArg, parseBytesTransferred, parseCrc32, parsePrintenv, quote } from "./syntax.ts";
-
-export interface DhcpInfo {
-  ip: string;
-  gateway: string;
-  netmask: string;
-}
 
 /** How many consoles' transcripts `transcript()` looks at (one per serial connection). */
 const TRANSCRIPTS_KEPT = 8;
@@ -31,7 +26,7 @@ const DHCP_TRIES = 3;
 /** A memory address or size: a number, a hex string or a U-Boot variable (hexArg checks which). */
 const ADDRESS = z.union([z.number(), z.string()]);
 
-export class UbootConsole extends Driver {
+export class UbootConsole extends Driver implements UbootConsoleInterface {
   static override readonly clientId = "jumpstarter_driver_uboot.client.UbootConsoleClient";
   static override readonly dutkitClientId = "dutkit.UbootConsoleClient";
   static override readonly methods: MethodTable = {
@@ -106,7 +101,7 @@ export class UbootConsole extends Driver {
       args: z.tuple([z.number().nullish().describe("since")]),
     },
     close_console: { kind: "unary", description: "Close the serial connection (reopened when needed)" },
-  };
+  } satisfies MethodTableOf<UbootConsoleInterface>;
 
   private readonly config: UbootConfig;
   private shell: UbootShell | undefined;
