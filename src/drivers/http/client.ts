@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DriverClient, registerClient } from "../../client/client.ts";
+import { DriverClient } from "../../client/client.ts";
 import { checkResult } from "../../core/contract.ts";
 import type { StorageClient, UploadSource } from "../storage/index.ts";
 import { HttpServerStats } from "./contract.ts";
@@ -53,6 +53,3 @@ export class HttpServerClient extends DriverClient {
     return checkResult(HttpServerStats, await this.call("stats"), this.path, "stats");
   }
 }
-
-registerClient("jumpstarter_driver_http.client.HttpServerClient", HttpServerClient);
-registerClient("dutkit.HttpServerClient", HttpServerClient);

@@ -1,11 +1,9 @@
 import { Driver, type DriverInit, type MethodTable, type MethodTableOf } from "../../core/driver.ts";
 import { FailedPreconditionError } from "../../core/errors.ts";
-import { registerDriverType } from "../../core/registry.ts";
 import { detectHostAddress, HttpFileServer, HttpServerError, httpUrl } from "../../http/index.ts";
 import { notStartedWithPortZero } from "../server-not-running.ts";
-import { releaseServedRoot, type ServedRoot, withServedRoot } from "../storage/index.ts";
-import type { HttpServerClient } from "./client.ts";
-import { HttpServerConfig } from "./config.ts";
+import { releaseServedRoot, type ServedRoot } from "../storage/index.ts";
+import type { HttpServerConfig } from "./config.ts";
 import type { HttpServerInterface, HttpServerStats } from "./contract.ts";
 
 export interface HttpServerOptions {
@@ -87,25 +85,5 @@ export class HttpServer extends Driver implements HttpServerInterface {
   override async close(): Promise<void> {
     await this.stop();
     await releaseServedRoot(this.served);
-  }
-}
-
-registerDriverType({
-  id: "HttpServer",
-  aliases: ["jumpstarter_driver_http.driver.HttpServer"],
-  summary: "An HTTP file server (GET/HEAD, ranges), with a storage child to put files in its root",
-  config: HttpServerConfig,
-  create: (config, { init, configDir }) =>
-    withServedRoot(
-      { config, configDir, tempPrefix: "dutkit-http-", description: "Files in the HTTP root" },
-      ({ storage, ...served }) =>
-        new HttpServer(config, { served, init: { ...init, children: { ...init.children, storage } } }),
-    ),
-});
-
-declare module "../../core/registry.ts" {
-  interface DriverClients<Config> {
-    HttpServer: HttpServerClient;
-    "jumpstarter_driver_http.driver.HttpServer": HttpServerClient;
   }
 }

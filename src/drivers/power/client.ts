@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import { DriverClient, registerClient } from "../../client/client.ts";
+import { DriverClient } from "../../client/client.ts";
 import { checkResult } from "../../core/contract.ts";
 import { InvalidArgumentError } from "../../core/errors.ts";
 import { PowerCall, PowerState, WirePowerReading } from "./contract.ts";
@@ -52,6 +52,3 @@ export class MockPowerClient extends PowerClient {
     return checkResult(PowerState, await this.call("state"), this.path, "state");
   }
 }
-
-registerClient("jumpstarter_driver_power.client.PowerClient", PowerClient);
-registerClient("dutkit.MockPowerClient", MockPowerClient);

@@ -1,15 +1,6 @@
-import { z } from "zod";
 import { Driver, type MethodTable, type MethodTableOf } from "../../core/driver.ts";
-import { registerDriverType } from "../../core/registry.ts";
-import type { MockPowerClient } from "./client.ts";
+import type { MockPowerConfig } from "./config.ts";
 import type { MockPowerInterface, PowerCall, PowerState, WirePowerReading } from "./contract.ts";
-
-const MockPowerConfig = z
-  .strictObject({
-    voltage: z.number().describe("voltage `read` reports while on").default(5),
-    current: z.number().describe("current `read` reports while on").default(2),
-  })
-  .describe("MockPower options");
 
 /**
  * A power switch that switches nothing: it remembers what it was told. `read` yields
@@ -30,7 +21,7 @@ export class MockPower extends Driver implements MockPowerInterface {
   private powered: PowerState = "unknown";
 
   constructor(
-    private readonly config: z.output<typeof MockPowerConfig>,
+    private readonly config: MockPowerConfig,
     init: ConstructorParameters<typeof Driver>[0],
   ) {
     super(init);
@@ -62,21 +53,5 @@ export class MockPower extends Driver implements MockPowerInterface {
 
   private record(method: PowerCall["method"]) {
     this.calls.push({ method, at: new Date().toISOString() });
-  }
-}
-
-registerDriverType({
-  id: "MockPower",
-  aliases: ["jumpstarter_driver_power.driver.MockPower", "jumpstarter_driver_power.driver.SyncMockPower"],
-  summary: "A power switch for tests: records on/off, streams two fixed readings",
-  config: MockPowerConfig,
-  create: (config, { init }) => new MockPower(config, init),
-});
-
-declare module "../../core/registry.ts" {
-  interface DriverClients<Config> {
-    MockPower: MockPowerClient;
-    "jumpstarter_driver_power.driver.MockPower": MockPowerClient;
-    "jumpstarter_driver_power.driver.SyncMockPower": MockPowerClient;
   }
 }

@@ -1,10 +1,8 @@
 import type { Duplex } from "node:stream";
 import { Driver, type DriverInit, type MethodTable, type MethodTableOf } from "../../core/driver.ts";
 import { NotImplementedError } from "../../core/errors.ts";
-import { registerDriverType } from "../../core/registry.ts";
 import type { PowerInterface, WirePowerReading } from "../power/contract.ts";
-import type { QemuBoardClient } from "./client.ts";
-import { QemuConfig } from "./config.ts";
+import type { QemuConfig } from "./config.ts";
 import type { QemuConsoleInterface } from "./contract.ts";
 import { QemuMachine } from "./machine.ts";
 
@@ -91,22 +89,5 @@ export class Qemu extends Driver {
 
   override async close(): Promise<void> {
     await this.machine.close();
-  }
-}
-
-registerDriverType({
-  id: "Qemu",
-  aliases: ["jumpstarter_driver_qemu.driver.Qemu"],
-  summary:
-    "A QEMU virtual board: children power (starts/stops qemu-system-<arch>) and console (its serial line)",
-  config: QemuConfig,
-  provides: ["power", "console"],
-  create: (config, { init, configDir }) => new Qemu(config, configDir, init),
-});
-
-declare module "../../core/registry.ts" {
-  interface DriverClients<Config> {
-    Qemu: QemuBoardClient;
-    "jumpstarter_driver_qemu.driver.Qemu": QemuBoardClient;
   }
 }

@@ -1,9 +1,7 @@
 import { z } from "zod";
 import { Driver, type DriverInit, type MethodTable, type MethodTableOf } from "../../core/driver.ts";
 import { FailedPreconditionError, InvalidArgumentError } from "../../core/errors.ts";
-import { registerDriverType } from "../../core/registry.ts";
-import type { SerialClient } from "./client.ts";
-import { describeTarget, parseSerialUrl, SerialConfig, type SerialTarget } from "./config.ts";
+import { describeTarget, parseSerialUrl, type SerialConfig, type SerialTarget } from "./config.ts";
 import { SerialConnection } from "./connection.ts";
 import type { SerialInterface } from "./contract.ts";
 import { type ModemLines, type OpenPort, openPort } from "./transports.ts";
@@ -111,20 +109,5 @@ export class Serial extends Driver implements SerialInterface {
       }
     }
     this.lines = lines;
-  }
-}
-
-registerDriverType({
-  id: "Serial",
-  aliases: ["jumpstarter_driver_pyserial.driver.PySerial"],
-  summary: "A serial port (device, socket://, rfc2217://, loop://) as the byte stream connect",
-  config: SerialConfig,
-  create: (config: z.output<typeof SerialConfig>, { init }) => Serial.create(config, init),
-});
-
-declare module "../../core/registry.ts" {
-  interface DriverClients<Config> {
-    Serial: SerialClient;
-    "jumpstarter_driver_pyserial.driver.PySerial": SerialClient;
   }
 }

@@ -1,4 +1,4 @@
-import { type ClientInit, DriverClient, registerClient } from "../../client/client.ts";
+import { type ClientInit, DriverClient } from "../../client/client.ts";
 import { DutkitError } from "../../core/errors.ts";
 import type { JsonValue } from "../../core/value.ts";
 import { IDENTIFIER } from "./config.ts";
@@ -130,5 +130,3 @@ export type ShellClient<M extends string = string> = ShellClientBase & {
 export type MethodNamesOf<Config> = Config extends { methods: infer Methods }
   ? Extract<keyof Methods, string>
   : string;
-
-registerClient("jumpstarter_driver_shell.client.ShellClient", ShellClientBase);

@@ -1,12 +1,8 @@
-import { statSync } from "node:fs";
-import { resolve } from "node:path";
 import { z } from "zod";
 import { Driver, type DriverInit, type MethodTable, type MethodTableOf } from "../../core/driver.ts";
-import { DutkitError, FailedPreconditionError, InvalidArgumentError } from "../../core/errors.ts";
-import { registerDriverType } from "../../core/registry.ts";
+import { FailedPreconditionError, InvalidArgumentError } from "../../core/errors.ts";
 import { checkCallArgs, checkCallEnv } from "./call-arguments.ts";
-import type { MethodNamesOf, ShellClient } from "./client.ts";
-import { methodsOf, ShellConfig, type ShellMethod } from "./config.ts";
+import { methodsOf, type ShellConfig, type ShellMethod } from "./config.ts";
 import type { ShellInterface, ShellOutputItem } from "./contract.ts";
 import { ProcessGroup } from "./process-group.ts";
 
@@ -140,39 +136,5 @@ export class Shell extends Driver implements ShellInterface {
       );
     }
     return [method, spec];
-  }
-}
-
-/** The cwd option as an absolute path, checked to be a directory. */
-function resolveCwd(cwd: string | undefined, configDir: string): string | undefined {
-  if (cwd === undefined) return undefined;
-  const dir = resolve(configDir, cwd);
-  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new DutkitError(
-      "ERR_DUTKIT_CONFIG",
-      `Shell cwd "${cwd}" (${dir}) is not a directory; create it or fix cwd ` +
-        "(a relative cwd starts at the config file's directory)",
-    );
-  }
-  return dir;
-}
-
-registerDriverType({
-  id: "Shell",
-  aliases: ["jumpstarter_driver_shell.driver.Shell"],
-  summary: "Runs configured shell scripts as methods, streaming their output",
-  config: ShellConfig,
-  create: (config, { init, configDir }) =>
-    new Shell(config, { cwd: resolveCwd(config.cwd, configDir), init }),
-  // ShellClient's shortcuts are the method names; the scripts stay in the YAML.
-  typedConfig: (config) => ({
-    methods: Object.fromEntries(Object.keys(config.methods).map((name) => [name, {}])),
-  }),
-});
-
-declare module "../../core/registry.ts" {
-  interface DriverClients<Config> {
-    Shell: ShellClient<MethodNamesOf<Config>>;
-    "jumpstarter_driver_shell.driver.Shell": ShellClient<MethodNamesOf<Config>>;
   }
 }

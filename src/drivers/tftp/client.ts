@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DriverClient, registerClient } from "../../client/client.ts";
+import { DriverClient } from "../../client/client.ts";
 import { checkResult } from "../../core/contract.ts";
 import type { TftpServerStats as ServerStats } from "../../tftp/index.ts";
 import type { StorageClient } from "../storage/index.ts";
@@ -40,6 +40,3 @@ export class TftpServerClient extends DriverClient {
     return checkResult(z.array(TftpTransferRecord), await this.call("transfers"), this.path, "transfers");
   }
 }
-
-registerClient("jumpstarter_driver_tftp.client.TftpServerClient", TftpServerClient);
-registerClient("dutkit.TftpServerClient", TftpServerClient);

@@ -1,6 +1,5 @@
 import { Driver, type DriverInit, type MethodTable, type MethodTableOf } from "../../core/driver.ts";
 import { FailedPreconditionError } from "../../core/errors.ts";
-import { registerDriverType } from "../../core/registry.ts";
 import { detectHostAddress } from "../../http/index.ts";
 import {
   TftpServer,
@@ -10,9 +9,8 @@ import {
   type TransferEndEvent,
 } from "../../tftp/index.ts";
 import { notStartedWithPortZero } from "../server-not-running.ts";
-import { releaseServedRoot, type ServedRoot, withServedRoot } from "../storage/index.ts";
-import type { TftpServerClient } from "./client.ts";
-import { TftpConfig } from "./config.ts";
+import { releaseServedRoot, type ServedRoot } from "../storage/index.ts";
+import type { TftpConfig } from "./config.ts";
 import type { TftpInterface, TftpTransferRecord } from "./contract.ts";
 
 /** How many finished transfers `transfers()` remembers. */
@@ -135,25 +133,5 @@ export class Tftp extends Driver implements TftpInterface {
   override async close(): Promise<void> {
     await this.stop();
     await releaseServedRoot(this.served);
-  }
-}
-
-registerDriverType({
-  id: "Tftp",
-  aliases: ["jumpstarter_driver_tftp.driver.Tftp"],
-  summary: "A TFTP server for boot files, with a storage child to put files in its root",
-  config: TftpConfig,
-  create: (config, { init, configDir }) =>
-    withServedRoot(
-      { config, configDir, tempPrefix: "dutkit-tftp-", description: "Files in the TFTP root" },
-      ({ storage, ...served }) =>
-        new Tftp(config, { served, init: { ...init, children: { ...init.children, storage } } }),
-    ),
-});
-
-declare module "../../core/registry.ts" {
-  interface DriverClients<Config> {
-    Tftp: TftpServerClient;
-    "jumpstarter_driver_tftp.driver.Tftp": TftpServerClient;
   }
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DriverClient, registerClient } from "../../client/client.ts";
+import { DriverClient } from "../../client/client.ts";
 import { checkResult } from "../../core/contract.ts";
 import { DriverError } from "../../core/errors.ts";
 import { DhcpInfo } from "./contract.ts";
@@ -122,6 +122,3 @@ function commandError(error: unknown, cmd: string): unknown {
   const output = m[3] === "(none)" ? "" : m[3]!;
   return new UbootCommandError(command, Number(m[2]), output);
 }
-
-registerClient("jumpstarter_driver_uboot.client.UbootConsoleClient", UbootConsoleClient);
-registerClient("dutkit.UbootConsoleClient", UbootConsoleClient);

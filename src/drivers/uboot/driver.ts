@@ -2,11 +2,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { Driver, type DriverInit, type MethodTable, type MethodTableOf } from "../../core/driver.ts";
 import { FailedPreconditionError, InvalidArgumentError } from "../../core/errors.ts";
-import { registerDriverType } from "../../core/registry.ts";
 import { ExpectConsole, type Transcript, UBOOT_BAD_PATTERNS } from "../../expect/index.ts";
 import { callChild, openChildStream } from "./children.ts";
-import type { UbootConsoleClient } from "./client.ts";
-import { UbootConfig } from "./config.ts";
+import type { UbootConfig } from "./config.ts";
 import type { DhcpInfo, UbootConsoleInterface } from "./contract.ts";
 import { UbootCommandError } from "./errors.ts";
 import { type CommandOptions, UbootShell } from "./shell.ts";
@@ -341,21 +339,4 @@ function setenvLine(name: string, value: unknown): string {
     );
   }
   return `setenv ${name} ${quote(value, `the value of ${name}`)}`;
-}
-
-registerDriverType({
-  id: "UbootConsole",
-  aliases: ["jumpstarter_driver_uboot.driver.UbootConsole"],
-  summary:
-    "U-Boot's console over children power and serial: stop autoboot, run checked commands, env, DHCP, TFTP",
-  config: UbootConfig,
-  children: { accepts: "any", required: ["power", "serial"] },
-  create: (config, { init }) => new UbootConsole(config, init),
-});
-
-declare module "../../core/registry.ts" {
-  interface DriverClients<Config> {
-    UbootConsole: UbootConsoleClient;
-    "jumpstarter_driver_uboot.driver.UbootConsole": UbootConsoleClient;
-  }
 }
