@@ -12,13 +12,16 @@ export { buildClientTree, StubClient } from "./client/tree.ts";
 export * from "./config/index.ts";
 export type * from "./config/types.ts";
 export * from "./controller/index.ts";
+export { checkResult, DriverResultError } from "./core/contract.ts";
 export {
   Composite,
   Driver,
   type DriverInit,
   type MethodKind,
+  type MethodKindOf,
   type MethodSpec,
   type MethodTable,
+  type MethodTableOf,
 } from "./core/driver.ts";
 export * from "./core/errors.ts";
 export {
@@ -30,6 +33,7 @@ export {
   registerDriverType,
 } from "./core/registry.ts";
 export type { JsonValue } from "./core/value.ts";
+export { type ClientsOf, type DriverDefinition, defineDriver } from "./drivers/define.ts";
 export * from "./drivers/http/index.ts";
 export * from "./drivers/power/index.ts";
 export * from "./drivers/qemu/index.ts";

@@ -3,6 +3,7 @@ import type { ClientConfig } from "./client-config.ts";
 import { ControllerClients } from "./controller-client.ts";
 import { durationToWire } from "./duration.ts";
 import { HeldLease } from "./held-lease.ts";
+import type { LeaseCalls } from "./lease-calls.ts";
 import { LeaseError } from "./lease-errors.ts";
 import { type LeaseInfo, leaseInfo } from "./lease-info.ts";
 import { DEFAULT_PROGRESS_EVERY_MS, waitForReady } from "./lease-wait.ts";
@@ -35,7 +36,7 @@ export interface AcquireOptions {
 }
 
 /** A client of the controller's ClientService: create, get, list, delete leases, and acquire one. */
-export class LeaseClient {
+export class LeaseClient implements LeaseCalls {
   readonly clients: ControllerClients;
   constructor(readonly config: ClientConfig) {
     this.clients = new ControllerClients({ kind: "Client", ...config });
