@@ -8,13 +8,19 @@ export type DhcpInfo = z.output<typeof DhcpInfo>;
 type Address = number | string;
 /** Seconds; null or left out: the driver's default. */
 type Timeout = number | null;
+/** Bad patterns not to fail on: names, or true for all of them. */
+type IgnoreBadPatterns = string[] | boolean | null;
 
 /** The methods of dutkit's UbootConsole (Jumpstarter's UbootConsole, with the work on the exporter). */
 export interface UbootConsoleInterface {
   get_prompt(): string;
   reboot_to_console(): Promise<string>;
-  run_command(cmd: string, timeout?: Timeout, ignore_bad_patterns?: string[] | null): Promise<string>;
-  run_command_checked(cmd: string, timeout?: Timeout, ignore_bad_patterns?: string[] | null): Promise<string>;
+  run_command(cmd: string, timeout?: Timeout, ignore_bad_patterns?: IgnoreBadPatterns): Promise<string>;
+  run_command_checked(
+    cmd: string,
+    timeout?: Timeout,
+    ignore_bad_patterns?: IgnoreBadPatterns,
+  ): Promise<string>;
   get_env(name: string, timeout?: Timeout): Promise<string | null>;
   set_env(name: string, value: string | null, timeout?: Timeout): Promise<void>;
   set_env_dict(values: Record<string, string | null>, timeout?: Timeout): Promise<void>;

@@ -14,6 +14,14 @@ import { checkEnvName, hexArg, parseBytesTransferred, parseCrc32, parsePrintenv,
 const TRANSCRIPTS_KEPT = 8;
 const DHCP_TRIES = 3;
 
+/** A memory address or size: a number, a hex string or a U-Boot variable (hexArg checks which). */
+const ADDRESS = z.union([z.number(), z.string()]);
+/** Bad patterns not to fail on: names, or true for all of them (false, the default: none). */
+const IGNORE_BAD_PATTERNS = z
+  .union([z.array(z.string()), z.boolean()])
+  .nullish()
+  .describe("ignore_bad_patterns");
+
 /**
  * Jumpstarter's UbootConsole, with the work done on the exporter: the console of a board that
  * runs U-Boot, over its children `power` and `serial` (usually refs to a board's power and
@@ -21,9 +29,6 @@ const DHCP_TRIES = 3;
  * status through a marker. Every call is serialized; the serial connection stays open between
  * calls and across power cycles, and its transcript is kept.
  */
-/** A memory address or size: a number, a hex string or a U-Boot variable (hexArg checks which). */
-const ADDRESS = z.union([z.number(), z.string()]);
-
 export class UbootConsole extends Driver implements UbootConsoleInterface {
   static override readonly clientId = "jumpstarter_driver_uboot.client.UbootConsoleClient";
   static override readonly dutkitClientId = "dutkit.UbootConsoleClient";
@@ -36,7 +41,7 @@ export class UbootConsole extends Driver implements UbootConsoleInterface {
       args: z.tuple([
         z.string().describe("cmd"),
         z.number().nullish().describe("timeout"),
-        z.array(z.string()).nullish().describe("ignore_bad_patterns"),
+        IGNORE_BAD_PATTERNS,
       ]),
     },
     run_command_checked: {
@@ -45,7 +50,7 @@ export class UbootConsole extends Driver implements UbootConsoleInterface {
       args: z.tuple([
         z.string().describe("cmd"),
         z.number().nullish().describe("timeout"),
-        z.array(z.string()).nullish().describe("ignore_bad_patterns"),
+        IGNORE_BAD_PATTERNS,
       ]),
     },
     get_env: {
