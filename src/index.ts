@@ -44,14 +44,17 @@ export {
   type TypedDriverEntry,
   type TypedEntryDefinition,
 } from "./config/index.ts";
+export { checkResult, DriverResultError } from "./core/contract.ts";
 // Writing drivers.
 export {
   Composite,
   Driver,
   type DriverInit,
   type MethodKind,
+  type MethodKindOf,
   type MethodSpec,
   type MethodTable,
+  type MethodTableOf,
 } from "./core/driver.ts";
 export {
   CloseError,
@@ -78,6 +81,7 @@ export {
 } from "./core/registry.ts";
 export type { JsonValue } from "./core/value.ts";
 // The drivers and their clients.
+export { type ClientsOf, type DriverDefinition, defineDriver } from "./drivers/define.ts";
 export {
   HttpServer,
   HttpServerClient,

@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import type { Duplex } from "node:stream";
 import type { ArgumentList } from "./arguments.ts";
 import { ResourceTable } from "./resource.ts";
-import type { JsonValue } from "./value.ts";
 
 /**
  * How a driver method is offered to clients:
@@ -22,6 +21,30 @@ export interface MethodSpec {
 
 export type MethodTable = Readonly<Record<string, MethodSpec>>;
 
+/** The kind a method's return type implies: a duplex is `bytes`, an async iterable `stream`, else `unary`. */
+export type MethodKindOf<Method> = Method extends (...args: any[]) => infer Result
+  ? [Awaited<Result>] extends [Duplex]
+    ? "bytes"
+    : [Result] extends [AsyncIterable<unknown>]
+      ? "stream"
+      : "unary"
+  : never;
+
+/** The names of the methods of a driver interface. */
+export type MethodNamesOf<Interface> = {
+  [Name in keyof Interface]-?: Interface[Name] extends (...args: any[]) => unknown ? Name : never;
+}[keyof Interface] &
+  string;
+
+/**
+ * The method table of a driver interface: one entry per method, of the kind its return type
+ * implies. `static methods = {...} satisfies MethodTableOf<PowerInterface>` does not compile with
+ * a misspelt, extra or missing name, or a wrong kind.
+ */
+export type MethodTableOf<Interface> = {
+  readonly [Name in MethodNamesOf<Interface>]: MethodSpec & { readonly kind: MethodKindOf<Interface[Name]> };
+};
+
 export interface DriverInit {
   uuid?: string;
   labels?: Record<string, string>;
@@ -32,16 +55,13 @@ export interface DriverInit {
 
 /** The static side every driver class has. */
 export interface DriverClass {
+  new (...args: any[]): Driver;
   /** The Jumpstarter client class this driver reports (`jumpstarter.dev/client`). */
   readonly clientId: string;
   /** Our own richer client, when it differs from the Jumpstarter one (`dutkit.dev/client`). */
   readonly dutkitClientId?: string;
   readonly methods: MethodTable;
 }
-
-export type UnaryMethod = (...args: any[]) => unknown;
-export type StreamMethod = (...args: any[]) => AsyncIterable<unknown>;
-export type BytesMethod = (...args: any[]) => Duplex | Promise<Duplex>;
 
 /**
  * A driver: a thing on the exporter with a uuid, labels, a description and explicitly declared
@@ -71,7 +91,7 @@ export abstract class Driver {
   }
 
   get driverClass(): DriverClass {
-    return this.constructor as unknown as DriverClass;
+    return this.constructor as DriverClass;
   }
 
   /** Releases what the driver holds. Called once, after its children are closed. */
@@ -82,6 +102,3 @@ export abstract class Driver {
 export class Composite extends Driver {
   static override readonly clientId: string = "jumpstarter_driver_composite.client.CompositeClient";
 }
-
-/** A value a stream method yields; checked like any other result. */
-export type StreamItem = JsonValue;

@@ -44,10 +44,10 @@ const types = new Map<string, DriverTypeSpec>();
 export function registerDriverType<S extends z.ZodType>(spec: DriverTypeSpec<S>): void {
   for (const name of [spec.id, ...(spec.aliases ?? [])]) {
     const existing = types.get(name);
-    if (existing && existing !== (spec as unknown as DriverTypeSpec)) {
+    if (existing && existing !== spec) {
       throw new Error(`driver type name "${name}" is already registered by ${existing.id}`);
     }
-    types.set(name, spec as unknown as DriverTypeSpec);
+    types.set(name, spec);
   }
 }
 

@@ -5,7 +5,7 @@ import { DutkitError, FailedPreconditionError, UnavailableError } from "../core/
 import type { OpenedResource } from "../core/resource.ts";
 import type { JsonValue } from "../core/value.ts";
 import { formatDuration } from "../protocol/duration.ts";
-import type { LeaseClient } from "./lease-client.ts";
+import type { LeaseCalls } from "./lease-calls.ts";
 import type { LeaseInfo } from "./lease-info.ts";
 import { openTunnel, type Tunnel } from "./tunnel.ts";
 
@@ -35,7 +35,7 @@ export class HeldLease {
   private released: Promise<void> | undefined;
 
   constructor(
-    private readonly leases: LeaseClient,
+    private readonly leases: LeaseCalls,
     info: LeaseInfo,
     extra: { created: boolean; labels: Record<string, string>; waitedMs: number },
   ) {

@@ -4,6 +4,7 @@ import type { Exporter, Lease, ListLeasesResponse } from "../protocol/gen/jumpst
 import { parseSelector } from "../protocol/selector.ts";
 import type { ClientConfig } from "./client-config.ts";
 import { HeldLease } from "./held-lease.ts";
+import type { LeaseCalls } from "./lease-calls.ts";
 import { LeaseError } from "./lease-errors.ts";
 import { type LeaseInfo, leaseInfo } from "./lease-info.ts";
 import { DEFAULT_PROGRESS_EVERY_MS, waitForReady } from "./lease-wait.ts";
@@ -35,7 +36,7 @@ export interface LeaseAcquireOptions {
 }
 
 /** A client of the controller's ClientService: create, get, list, delete leases, and acquire one. */
-export class LeaseClient {
+export class LeaseClient implements LeaseCalls {
   readonly clients: ControllerClients;
   constructor(readonly config: ClientConfig) {
     this.clients = new ControllerClients({ kind: "Client", ...config });

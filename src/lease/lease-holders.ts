@@ -1,6 +1,6 @@
 import type { ListExportersResponse } from "../protocol/gen/jumpstarter/client/v1/client.ts";
 import { exporterStatusFromWire } from "../protocol/status.ts";
-import type { LeaseClient } from "./lease-client.ts";
+import type { LeaseCalls } from "./lease-calls.ts";
 import type { LeaseInfo } from "./lease-info.ts";
 
 /** One exporter that could take a waiting lease, and what holds it as far as the controller says. */
@@ -29,7 +29,7 @@ export function bothClocks(at: Date): string {
  * ClientService calls, so it works against Jumpstarter's controller too.
  */
 export async function matchingExporters(
-  client: LeaseClient,
+  client: LeaseCalls,
   waiting: LeaseInfo,
   exporterName?: string,
 ): Promise<MatchingExporter[]> {

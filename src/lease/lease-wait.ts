@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { messageOf } from "../core/errors.ts";
 import { ControllerError } from "../protocol/controller-client.ts";
 import { formatDuration } from "../protocol/duration.ts";
-import type { LeaseClient } from "./lease-client.ts";
+import type { LeaseCalls } from "./lease-calls.ts";
 import { LeaseError, LeaseWaitAbortedError, LeaseWaitTimeoutError } from "./lease-errors.ts";
 import { describeHolders, type MatchingExporter, matchingExporters } from "./lease-holders.ts";
 import type { LeaseInfo } from "./lease-info.ts";
@@ -85,7 +85,7 @@ function unlessAborted<T>(
  * caller deletes the lease when this throws.
  */
 export async function waitForReady(
-  client: LeaseClient,
+  client: LeaseCalls,
   initial: LeaseInfo,
   options: LeaseWaitOptions,
 ): Promise<LeaseInfo> {

@@ -1,5 +1,5 @@
 import { deleteLeaseSync } from "./delete-on-exit.ts";
-import type { LeaseClient } from "./lease-client.ts";
+import type { LeaseCalls } from "./lease-calls.ts";
 import type { LeaseInfo } from "./lease-info.ts";
 import { releaseOnSignal } from "./signal-release.ts";
 
@@ -19,7 +19,7 @@ export interface PendingLeaseGuard {
  * worker that soon after a signal).
  */
 export function guardPendingLease(
-  client: LeaseClient,
+  client: LeaseCalls,
   creating: Promise<LeaseInfo>,
   chosenId?: string,
 ): PendingLeaseGuard {

@@ -1,6 +1,8 @@
-import { DriverClient, registerClient } from "../../client/client.ts";
+import { z } from "zod";
+import { DriverClient } from "../../client/client.ts";
+import { checkResult } from "../../core/contract.ts";
 import type { StorageClient, UploadSource } from "../storage/index.ts";
-import type { HttpServerStats } from "./http-server.ts";
+import { HttpServerStats } from "./contract.ts";
 
 /**
  * Client of Jumpstarter's HTTP server driver (`HttpServerClient`): start and stop the server,
@@ -20,15 +22,15 @@ export class HttpServerClient extends DriverClient {
 
   /** `http://host:port` (the bound port while running). */
   async getUrl(): Promise<string> {
-    return (await this.call("get_url")) as string;
+    return checkResult(z.string(), await this.call("get_url"), this.path, "get_url");
   }
 
   async getHost(): Promise<string> {
-    return (await this.call("get_host")) as string;
+    return checkResult(z.string(), await this.call("get_host"), this.path, "get_host");
   }
 
   async getPort(): Promise<number> {
-    return (await this.call("get_port")) as number;
+    return checkResult(z.number(), await this.call("get_port"), this.path, "get_port");
   }
 
   /**
@@ -48,9 +50,6 @@ export class HttpServerClient extends DriverClient {
 
   /** Request counts since the driver was created (dutkit only). */
   async stats(): Promise<HttpServerStats> {
-    return (await this.call("stats")) as unknown as HttpServerStats;
+    return checkResult(HttpServerStats, await this.call("stats"), this.path, "stats");
   }
 }
-
-registerClient("jumpstarter_driver_http.client.HttpServerClient", HttpServerClient);
-registerClient("dutkit.HttpServerClient", HttpServerClient);

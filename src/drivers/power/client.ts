@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { DriverClient, registerClient } from "../../client/client.ts";
+import { z } from "zod";
+import { DriverClient } from "../../client/client.ts";
+import { checkResult } from "../../core/contract.ts";
 import { InvalidArgumentError } from "../../core/errors.ts";
+import { PowerCall, PowerState, WirePowerReading } from "./contract.ts";
 
 export interface PowerReading {
   voltage: number;
@@ -32,33 +35,20 @@ export class PowerClient extends DriverClient {
   /** Power readings as the driver streams them. */
   async *read(): AsyncGenerator<PowerReading> {
     for await (const value of this.streamingCall("read")) {
-      const { voltage, current } = value as { voltage?: unknown; current?: unknown };
-      if (typeof voltage !== "number" || typeof current !== "number") {
-        throw new InvalidArgumentError(
-          `${this.path}.read() yielded ${JSON.stringify(value)}; expected {voltage: number, current: number}`,
-        );
-      }
+      const { voltage, current } = checkResult(WirePowerReading, value, this.path, "read");
       yield { voltage, current, apparentPower: voltage * current };
     }
   }
-}
-
-export interface PowerCall {
-  method: "on" | "off" | "read";
-  at: string;
 }
 
 /** Client of `MockPower`: the power API plus what a test wants to assert on. */
 export class MockPowerClient extends PowerClient {
   /** Every on/off/read the driver received, oldest first. */
   async history(): Promise<PowerCall[]> {
-    return (await this.call("history")) as unknown as PowerCall[];
+    return checkResult(z.array(PowerCall), await this.call("history"), this.path, "history");
   }
 
-  async state(): Promise<"on" | "off" | "unknown"> {
-    return (await this.call("state")) as "on" | "off" | "unknown";
+  async state(): Promise<PowerState> {
+    return checkResult(PowerState, await this.call("state"), this.path, "state");
   }
 }
-
-registerClient("jumpstarter_driver_power.client.PowerClient", PowerClient);
-registerClient("dutkit.MockPowerClient", MockPowerClient);

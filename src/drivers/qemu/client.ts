@@ -1,5 +1,5 @@
 import type { Duplex } from "node:stream";
-import { CompositeClient, DriverClient, registerClient } from "../../client/client.ts";
+import { CompositeClient, DriverClient } from "../../client/client.ts";
 import type { PowerClient } from "../power/index.ts";
 
 /** Client of a QEMU board's serial console: a raw byte stream to and from its first serial port. */
@@ -18,6 +18,3 @@ export type QemuBoardClient = QemuClient & {
   readonly power: PowerClient;
   readonly console: QemuConsoleClient;
 };
-
-registerClient("dutkit.QemuConsoleClient", QemuConsoleClient);
-registerClient("jumpstarter_driver_qemu.client.QemuClient", QemuClient);

@@ -1,5 +1,5 @@
 import type { Duplex } from "node:stream";
-import { DriverClient, registerClient } from "../../client/client.ts";
+import { DriverClient } from "../../client/client.ts";
 import { ExpectConsole, type ExpectConsoleOptions } from "../../expect/index.ts";
 
 /** Client of a serial port (Jumpstarter `PySerialClient`). */
@@ -31,5 +31,3 @@ export class SerialClient extends DriverClient {
     await this.call("close");
   }
 }
-
-registerClient("jumpstarter_driver_pyserial.client.PySerialClient", SerialClient);

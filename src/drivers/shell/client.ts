@@ -1,7 +1,8 @@
-import { type ClientInit, DriverClient, registerClient } from "../../client/client.ts";
+import { type ClientInit, DriverClient } from "../../client/client.ts";
 import { DutkitError } from "../../core/errors.ts";
 import type { JsonValue } from "../../core/value.ts";
 import { IDENTIFIER } from "./config.ts";
+import { ShellMethodNames, ShellOutputItem } from "./contract.ts";
 
 /** How a method run ended, with all it wrote. */
 export interface ShellResult {
@@ -61,10 +62,11 @@ export class ShellClientBase extends DriverClient {
   /** The configured method names. */
   async methods(): Promise<string[]> {
     const names = await this.call("get_methods");
-    if (!Array.isArray(names) || !names.every((name) => typeof name === "string")) {
+    const parsed = ShellMethodNames.safeParse(names);
+    if (!parsed.success) {
       throw this.protocolError(`get_methods() returned ${JSON.stringify(names)}; expected a list of names`);
     }
-    return names;
+    return parsed.data;
   }
 
   /** Runs a method and yields its output as it arrives; the last chunk carries the exit code. */
@@ -103,17 +105,9 @@ export class ShellClientBase extends DriverClient {
     return { exitCode, stdout, stderr };
   }
 
-  private outputItem(method: string, item: JsonValue): [string, string, number | null] {
-    if (Array.isArray(item) && item.length === 3) {
-      const [stdout, stderr, exitCode] = item;
-      if (
-        typeof stdout === "string" &&
-        typeof stderr === "string" &&
-        (exitCode === null || typeof exitCode === "number")
-      ) {
-        return [stdout, stderr, exitCode];
-      }
-    }
+  private outputItem(method: string, item: JsonValue): ShellOutputItem {
+    const parsed = ShellOutputItem.safeParse(item);
+    if (parsed.success) return parsed.data;
     throw this.protocolError(
       `call_method("${method}") yielded ${JSON.stringify(item)}; expected [stdout, stderr, exit code or null]`,
     );
@@ -136,5 +130,3 @@ export type ShellClient<M extends string = string> = ShellClientBase & {
 export type MethodNamesOf<Config> = Config extends { methods: infer Methods }
   ? Extract<keyof Methods, string>
   : string;
-
-registerClient("jumpstarter_driver_shell.client.ShellClient", ShellClientBase);

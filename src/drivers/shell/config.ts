@@ -1,4 +1,7 @@
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
 import { z } from "zod";
+import { DutkitError } from "../../core/errors.ts";
 
 /** What a Shell method name, and an environment variable name, must look like. */
 export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -69,4 +72,18 @@ export function methodsOf(config: ShellConfig): Map<string, ShellMethod> {
     }
   }
   return methods;
+}
+
+/** The cwd option as an absolute path, checked to be a directory. */
+export function resolveCwd(cwd: string | undefined, configDir: string): string | undefined {
+  if (cwd === undefined) return undefined;
+  const dir = resolve(configDir, cwd);
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new DutkitError(
+      "ERR_DUTKIT_CONFIG",
+      `Shell cwd "${cwd}" (${dir}) is not a directory; create it or fix cwd ` +
+        "(a relative cwd starts at the config file's directory)",
+    );
+  }
+  return dir;
 }

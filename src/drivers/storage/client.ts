@@ -2,12 +2,12 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { stat as localStat } from "node:fs/promises";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { z } from "zod";
 import { DriverClient, registerClient } from "../../client/client.ts";
+import { checkResult } from "../../core/contract.ts";
 import { DutkitError, InvalidArgumentError } from "../../core/errors.ts";
 import type { OpenedResource } from "../../core/resource.ts";
-import type { StorageStat } from "./storage.ts";
-
-export type { StorageStat };
+import { StorageEntries, StorageStat } from "./contract.ts";
 
 /** Bytes, or a local file to send. */
 export type UploadSource = Uint8Array | string;
@@ -60,7 +60,7 @@ export class StorageClient extends DriverClient {
   }
 
   async stat(path: string): Promise<StorageStat> {
-    return (await this.call("stat", path)) as unknown as StorageStat;
+    return checkResult(StorageStat, await this.call("stat", path), this.path, "stat");
   }
 
   async exists(path: string): Promise<boolean> {
@@ -68,7 +68,7 @@ export class StorageClient extends DriverClient {
   }
 
   async hash(path: string, algorithm: "sha256" | "md5" = "sha256"): Promise<string> {
-    return (await this.call("hash", path, algorithm)) as string;
+    return checkResult(z.string(), await this.call("hash", path, algorithm), this.path, "hash");
   }
 
   /** Entries of a directory (default: the root); directories end with `/`. */
@@ -104,7 +104,12 @@ export class StorageClient extends DriverClient {
 
   /** Paths this storage created, which it removes on close when configured to. */
   async createdResources(): Promise<string[]> {
-    return (await this.call("get_created_resources")) as string[];
+    return checkResult(
+      StorageEntries,
+      await this.call("get_created_resources"),
+      this.path,
+      "get_created_resources",
+    );
   }
 
   private async collect(method: string, path: string): Promise<string[]> {

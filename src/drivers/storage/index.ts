@@ -1,4 +1,6 @@
-export { StorageClient, type StorageStat, type UploadSource } from "./client.ts";
+export { StorageClient, type UploadSource } from "./client.ts";
+export type { StorageInterface, StorageStat } from "./contract.ts";
+export { Storage, type StorageOptions } from "./driver.ts";
 export {
   releaseServedRoot,
   type ServedRoot,
@@ -6,4 +8,3 @@ export {
   servedRootConfigFields,
   withServedRoot,
 } from "./served-root.ts";
-export { Storage, type StorageOptions } from "./storage.ts";

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { MethodTable } from "../../core/driver.ts";
+import type { MethodTable, MethodTableOf } from "../../core/driver.ts";
+import type { StorageInterface } from "./contract.ts";
 
 const path = z.string().describe("path");
 const fd = z.string().describe("fd");
@@ -101,4 +102,4 @@ export const STORAGE_METHODS: MethodTable = {
     description: "Refused: a local directory has no presigned URLs",
     args: z.tuple([path, z.number().nullish().describe("expire_second")]),
   },
-};
+} satisfies MethodTableOf<StorageInterface>;

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 import { z } from "zod";
 import { DutkitError } from "../../core/errors.ts";
-import { Storage } from "./storage.ts";
+import { Storage } from "./driver.ts";
 
 /** The config fields of a file server whose root a `storage` child writes to (Tftp, HttpServer). */
 export const servedRootConfigFields = {

@@ -1,7 +1,9 @@
-import { DriverClient, registerClient } from "../../client/client.ts";
-import type { TftpServerStats } from "../../tftp/index.ts";
+import { z } from "zod";
+import { DriverClient } from "../../client/client.ts";
+import { checkResult } from "../../core/contract.ts";
+import type { TftpServerStats as ServerStats } from "../../tftp/index.ts";
 import type { StorageClient } from "../storage/index.ts";
-import type { TftpTransferRecord } from "./tftp.ts";
+import { TftpServerStats, TftpTransferRecord } from "./contract.ts";
 
 /**
  * Client of Jumpstarter's TFTP server driver (`TftpServerClient`): start and stop the server,
@@ -20,24 +22,21 @@ export class TftpServerClient extends DriverClient {
   }
 
   async getHost(): Promise<string> {
-    return (await this.call("get_host")) as string;
+    return checkResult(z.string(), await this.call("get_host"), this.path, "get_host");
   }
 
   /** The bound UDP port while running (so a configured port 0 is resolved), else the configured one. */
   async getPort(): Promise<number> {
-    return (await this.call("get_port")) as number;
+    return checkResult(z.number(), await this.call("get_port"), this.path, "get_port");
   }
 
   /** Transfer totals since the driver was created (dutkit only). */
-  async stats(): Promise<TftpServerStats> {
-    return (await this.call("stats")) as unknown as TftpServerStats;
+  async stats(): Promise<ServerStats> {
+    return checkResult(TftpServerStats, await this.call("stats"), this.path, "stats");
   }
 
   /** The most recent finished transfers, oldest first (dutkit only). */
   async transfers(): Promise<TftpTransferRecord[]> {
-    return (await this.call("transfers")) as unknown as TftpTransferRecord[];
+    return checkResult(z.array(TftpTransferRecord), await this.call("transfers"), this.path, "transfers");
   }
 }
-
-registerClient("jumpstarter_driver_tftp.client.TftpServerClient", TftpServerClient);
-registerClient("dutkit.TftpServerClient", TftpServerClient);

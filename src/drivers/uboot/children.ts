@@ -13,7 +13,7 @@ function method(
   kind: MethodKind,
 ): (...args: unknown[]) => unknown {
   const spec = child.driverClass.methods[name];
-  const fn = (child as unknown as Record<string, unknown>)[name];
+  const fn: unknown = Reflect.get(child, name);
   if (!spec || spec.kind !== kind || typeof fn !== "function") {
     const offered = Object.entries(child.driverClass.methods)
       .map(([n, s]) => `${n} (${s.kind})`)

@@ -1,7 +1,9 @@
-import { DriverClient, registerClient } from "../../client/client.ts";
+import { z } from "zod";
+import { DriverClient } from "../../client/client.ts";
+import { checkResult } from "../../core/contract.ts";
 import { DriverError } from "../../core/errors.ts";
+import { DhcpInfo } from "./contract.ts";
 import { UbootCommandError } from "./errors.ts";
-import type { DhcpInfo } from "./uboot.ts";
 
 export interface RunCommandOptions {
   /** Seconds the command may take (default: the driver's command_timeout, 60). */
@@ -16,30 +18,38 @@ export interface RunCommandOptions {
  */
 export class UbootConsoleClient extends DriverClient {
   async getPrompt(): Promise<string> {
-    return (await this.call("get_prompt")) as string;
+    return this.text("get_prompt", await this.call("get_prompt"));
   }
 
   /** Power-cycles the board and stops autoboot; resolves with the boot output seen. */
   async rebootToConsole(): Promise<string> {
-    return (await this.call("reboot_to_console")) as string;
+    return this.text("reboot_to_console", await this.call("reboot_to_console"));
   }
 
   /** Runs a command; resolves with its output (echo left out, LF line ends), whatever its exit code. */
   async runCommand(cmd: string, options: RunCommandOptions = {}): Promise<string> {
-    return (await this.call("run_command", cmd, ...optionArgs(options))) as string;
+    return this.text("run_command", await this.call("run_command", cmd, ...optionArgs(options)));
   }
 
   /** Runs a command; a non-zero exit code throws UbootCommandError carrying the output. */
   async runCommandChecked(cmd: string, options: RunCommandOptions = {}): Promise<string> {
     try {
-      return (await this.call("run_command_checked", cmd, ...optionArgs(options))) as string;
+      return this.text(
+        "run_command_checked",
+        await this.call("run_command_checked", cmd, ...optionArgs(options)),
+      );
     } catch (error) {
       throw commandError(error, cmd);
     }
   }
 
   async getEnv(name: string, timeout?: number): Promise<string | null> {
-    return (await this.call("get_env", name, timeout ?? null)) as string | null;
+    return checkResult(
+      z.string().nullable(),
+      await this.call("get_env", name, timeout ?? null),
+      this.path,
+      "get_env",
+    );
   }
 
   /** Sets a variable; any printable ASCII survives (spaces, quotes, `$`). null deletes it. */
@@ -53,13 +63,13 @@ export class UbootConsoleClient extends DriverClient {
 
   /** `dhcp` with autoload off (restored after); the lease's address, gateway and netmask. */
   async setupDhcp(timeout?: number): Promise<DhcpInfo> {
-    return (await this.call("setup_dhcp", timeout ?? null)) as unknown as DhcpInfo;
+    return checkResult(DhcpInfo, await this.call("setup_dhcp", timeout ?? null), this.path, "setup_dhcp");
   }
 
   /** `tftpboot addr file`; resolves with "Bytes transferred". Numbers are sent as hex. */
   async tftpboot(addr: number | string, file: string, timeout?: number): Promise<number> {
     try {
-      return (await this.call("tftpboot", addr, file, timeout ?? null)) as number;
+      return this.number("tftpboot", await this.call("tftpboot", addr, file, timeout ?? null));
     } catch (error) {
       throw commandError(error, `tftpboot ${addr} ${file}`);
     }
@@ -67,17 +77,25 @@ export class UbootConsoleClient extends DriverClient {
 
   /** CRC-32 of `size` bytes at `addr` (U-Boot's `crc32`), as an unsigned number. */
   async crc32(addr: number | string, size: number | string, timeout?: number): Promise<number> {
-    return (await this.call("crc32", addr, size, timeout ?? null)) as number;
+    return this.number("crc32", await this.call("crc32", addr, size, timeout ?? null));
   }
 
   /** The console transcript (both directions, timestamped) since `since` (ms since epoch). */
   async transcript(since = 0): Promise<string> {
-    return (await this.call("transcript", since)) as string;
+    return this.text("transcript", await this.call("transcript", since));
   }
 
   /** Lets go of the serial connection; the next call opens a new one and finds the prompt. */
   async closeConsole(): Promise<void> {
     await this.call("close_console");
+  }
+
+  private text(method: string, answer: unknown): string {
+    return checkResult(z.string(), answer, this.path, method);
+  }
+
+  private number(method: string, answer: unknown): number {
+    return checkResult(z.number(), answer, this.path, method);
   }
 }
 
@@ -104,6 +122,3 @@ function commandError(error: unknown, cmd: string): unknown {
   const output = m[3] === "(none)" ? "" : m[3]!;
   return new UbootCommandError(command, Number(m[2]), output);
 }
-
-registerClient("jumpstarter_driver_uboot.client.UbootConsoleClient", UbootConsoleClient);
-registerClient("dutkit.UbootConsoleClient", UbootConsoleClient);

@@ -16,9 +16,9 @@ import {
   UBOOT_BIN,
 } from "./__fixtures__/qemu-support.ts";
 import { UbootConfig } from "./config.ts";
+import { UbootConsole } from "./driver.ts";
 import { UbootCommandError } from "./errors.ts";
 import { parseTftpRate } from "./syntax.ts";
-import { UbootConsole } from "./uboot.ts";
 
 const qemuSkip = qemuSkipReason();
 const tftpSkip = qemuSkip ?? tftpSkipReason();

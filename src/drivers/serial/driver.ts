@@ -1,17 +1,16 @@
 import { z } from "zod";
-import { Driver, type DriverInit, type MethodTable } from "../../core/driver.ts";
+import { Driver, type DriverInit, type MethodTable, type MethodTableOf } from "../../core/driver.ts";
 import { FailedPreconditionError, InvalidArgumentError } from "../../core/errors.ts";
-import { registerDriverType } from "../../core/registry.ts";
-import type { SerialClient } from "./client.ts";
-import { describeTarget, parseSerialUrl, SerialConfig, type SerialTarget } from "./config.ts";
+import { describeTarget, parseSerialUrl, type SerialConfig, type SerialTarget } from "./config.ts";
 import { SerialConnection } from "./connection.ts";
+import type { SerialInterface } from "./contract.ts";
 import { type ModemLines, type OpenPort, openPort } from "./transports.ts";
 
 /**
  * Jumpstarter's PySerial driver: a serial port (a device such as /dev/ttyUSB0 or a pty, a raw
  * TCP port, an RFC 2217 server, or an in-memory loopback) offered as the byte stream `connect`.
  */
-export class Serial extends Driver {
+export class Serial extends Driver implements SerialInterface {
   static override readonly clientId = "jumpstarter_driver_pyserial.client.PySerialClient";
   static override readonly methods: MethodTable = {
     connect: { kind: "bytes", description: "Open the port as a byte stream" },
@@ -26,7 +25,7 @@ export class Serial extends Driver {
       description: "Set the RTS line (device and rfc2217:// ports)",
       args: z.tuple([z.boolean({ error: "give true or false" }).describe("value")]),
     },
-  };
+  } satisfies MethodTableOf<SerialInterface>;
 
   readonly target: SerialTarget;
   readonly name: string;
@@ -110,20 +109,5 @@ export class Serial extends Driver {
       }
     }
     this.lines = lines;
-  }
-}
-
-registerDriverType({
-  id: "Serial",
-  aliases: ["jumpstarter_driver_pyserial.driver.PySerial"],
-  summary: "A serial port (device, socket://, rfc2217://, loop://) as the byte stream connect",
-  config: SerialConfig,
-  create: (config: z.output<typeof SerialConfig>, { init }) => Serial.create(config, init),
-});
-
-declare module "../../core/registry.ts" {
-  interface DriverClients<Config> {
-    Serial: SerialClient;
-    "jumpstarter_driver_pyserial.driver.PySerial": SerialClient;
   }
 }

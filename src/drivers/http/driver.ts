@@ -1,20 +1,11 @@
-import { Driver, type DriverInit, type MethodTable } from "../../core/driver.ts";
+import { Driver, type DriverInit, type MethodTable, type MethodTableOf } from "../../core/driver.ts";
 import { FailedPreconditionError } from "../../core/errors.ts";
-import { registerDriverType } from "../../core/registry.ts";
 import { HttpFileServer, HttpServerError, httpUrl } from "../../http/index.ts";
 import { detectHostAddress } from "../../net/host-address.ts";
 import { notStartedWithPortZero } from "../server-not-running.ts";
-import { releaseServedRoot, type ServedRoot, withServedRoot } from "../storage/index.ts";
-import type { HttpServerClient } from "./client.ts";
-import { HttpServerConfig } from "./config.ts";
-
-/** Request counts since the driver was created. */
-export interface HttpServerStats {
-  requests: number;
-  /** Answers by status code, e.g. {"200": 3, "404": 1}. */
-  byStatus: Record<string, number>;
-  bytesSent: number;
-}
+import { releaseServedRoot, type ServedRoot } from "../storage/index.ts";
+import type { HttpServerConfig } from "./config.ts";
+import type { HttpServerInterface, HttpServerStats } from "./contract.ts";
 
 export interface HttpServerOptions {
   /** The served root (absolute, existing) and whether it is a temporary one, removed on close. */
@@ -26,7 +17,7 @@ export interface HttpServerOptions {
  * Jumpstarter's HTTP server driver: serves `root_dir` read-only at `/` (GET and HEAD, byte
  * ranges, no directory listing), with a `storage` child to put the files there.
  */
-export class HttpServer extends Driver {
+export class HttpServer extends Driver implements HttpServerInterface {
   static override readonly clientId = "jumpstarter_driver_http.client.HttpServerClient";
   static override readonly dutkitClientId = "dutkit.HttpServerClient";
   static override readonly methods: MethodTable = {
@@ -36,7 +27,7 @@ export class HttpServer extends Driver {
     get_host: { kind: "unary", description: "The address the server listens on" },
     get_port: { kind: "unary", description: "The TCP port: the bound one while running" },
     stats: { kind: "unary", description: "Request counts since the driver was created" },
-  };
+  } satisfies MethodTableOf<HttpServerInterface>;
 
   private readonly server: HttpFileServer;
   private readonly config: HttpServerConfig;
@@ -95,25 +86,5 @@ export class HttpServer extends Driver {
   override async close(): Promise<void> {
     await this.stop();
     await releaseServedRoot(this.served);
-  }
-}
-
-registerDriverType({
-  id: "HttpServer",
-  aliases: ["jumpstarter_driver_http.driver.HttpServer"],
-  summary: "An HTTP file server (GET/HEAD, ranges), with a storage child to put files in its root",
-  config: HttpServerConfig,
-  create: (config, { init, configDir }) =>
-    withServedRoot(
-      { config, configDir, tempPrefix: "dutkit-http-", description: "Files in the HTTP root" },
-      ({ storage, ...served }) =>
-        new HttpServer(config, { served, init: { ...init, children: { ...init.children, storage } } }),
-    ),
-});
-
-declare module "../../core/registry.ts" {
-  interface DriverClients<Config> {
-    HttpServer: HttpServerClient;
-    "jumpstarter_driver_http.driver.HttpServer": HttpServerClient;
   }
 }

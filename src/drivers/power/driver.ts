@@ -1,20 +1,12 @@
-import { z } from "zod";
-import { Driver, type MethodTable } from "../../core/driver.ts";
-import { registerDriverType } from "../../core/registry.ts";
-import type { MockPowerClient, PowerCall } from "./client.ts";
-
-const MockPowerConfig = z
-  .strictObject({
-    voltage: z.number().describe("voltage `read` reports while on").default(5),
-    current: z.number().describe("current `read` reports while on").default(2),
-  })
-  .describe("MockPower options");
+import { Driver, type MethodTable, type MethodTableOf } from "../../core/driver.ts";
+import type { MockPowerConfig } from "./config.ts";
+import type { MockPowerInterface, PowerCall, PowerState, WirePowerReading } from "./contract.ts";
 
 /**
  * A power switch that switches nothing: it remembers what it was told. `read` yields
  * (0 V, 0 A) then the configured reading, like Jumpstarter's MockPower.
  */
-export class MockPower extends Driver {
+export class MockPower extends Driver implements MockPowerInterface {
   static override readonly clientId = "jumpstarter_driver_power.client.PowerClient";
   static override readonly dutkitClientId = "dutkit.MockPowerClient";
   static override readonly methods: MethodTable = {
@@ -23,13 +15,13 @@ export class MockPower extends Driver {
     read: { kind: "stream", description: "Stream power readings {voltage, current}" },
     history: { kind: "unary", description: "Calls received so far (mock only)" },
     state: { kind: "unary", description: "on, off or unknown (mock only)" },
-  };
+  } satisfies MethodTableOf<MockPowerInterface>;
 
   readonly calls: PowerCall[] = [];
-  private powered: "on" | "off" | "unknown" = "unknown";
+  private powered: PowerState = "unknown";
 
   constructor(
-    private readonly config: z.output<typeof MockPowerConfig>,
+    private readonly config: MockPowerConfig,
     init: ConstructorParameters<typeof Driver>[0],
   ) {
     super(init);
@@ -45,7 +37,7 @@ export class MockPower extends Driver {
     this.powered = "off";
   }
 
-  async *read(): AsyncGenerator<{ voltage: number; current: number }> {
+  async *read(): AsyncGenerator<WirePowerReading> {
     this.record("read");
     yield { voltage: 0, current: 0 };
     yield { voltage: this.config.voltage, current: this.config.current };
@@ -55,27 +47,11 @@ export class MockPower extends Driver {
     return this.calls;
   }
 
-  state(): "on" | "off" | "unknown" {
+  state(): PowerState {
     return this.powered;
   }
 
   private record(method: PowerCall["method"]) {
     this.calls.push({ method, at: new Date().toISOString() });
-  }
-}
-
-registerDriverType({
-  id: "MockPower",
-  aliases: ["jumpstarter_driver_power.driver.MockPower", "jumpstarter_driver_power.driver.SyncMockPower"],
-  summary: "A power switch for tests: records on/off, streams two fixed readings",
-  config: MockPowerConfig,
-  create: (config, { init }) => new MockPower(config, init),
-});
-
-declare module "../../core/registry.ts" {
-  interface DriverClients<Config> {
-    MockPower: MockPowerClient;
-    "jumpstarter_driver_power.driver.MockPower": MockPowerClient;
-    "jumpstarter_driver_power.driver.SyncMockPower": MockPowerClient;
   }
 }

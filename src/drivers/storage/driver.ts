@@ -24,6 +24,7 @@ import {
 } from "../../core/errors.ts";
 import { contentTypeFor } from "../../http/content-type.ts";
 import { presignUnsupported, STORAGE_CAPABILITY, type StorageCapability } from "./capability.ts";
+import type { StorageInterface, StorageStat } from "./contract.ts";
 import { CreatedPaths, makeParents, removeDirectories } from "./created-paths.ts";
 import { listEntries, scanEntries } from "./listing.ts";
 import { STORAGE_METHODS } from "./methods.ts";
@@ -45,16 +46,6 @@ export interface StorageOptions {
   init?: DriverInit;
 }
 
-/** What `stat` answers: the fields of the Opendal driver's `Metadata`, as it sends them. */
-export interface StorageStat {
-  content_disposition: null;
-  content_length: number;
-  content_md5: null;
-  content_type: string | null;
-  etag: string;
-  mode: { entry_is_file: boolean; entry_is_dir: boolean };
-}
-
 export type { StorageCapability };
 
 /**
@@ -71,7 +62,7 @@ export type { StorageCapability };
  * a failed upload leaves nothing: no file, no directory made for it, no record, and a file it
  * would have replaced keeps its content.
  */
-export class Storage extends Driver {
+export class Storage extends Driver implements StorageInterface {
   static override readonly clientId = "jumpstarter_driver_opendal.client.OpendalClient";
   static override readonly dutkitClientId = "dutkit.StorageClient";
   static override readonly methods: MethodTable = STORAGE_METHODS;

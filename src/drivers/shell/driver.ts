@@ -1,21 +1,15 @@
-import { statSync } from "node:fs";
-import { resolve } from "node:path";
 import { z } from "zod";
-import { Driver, type DriverInit, type MethodTable } from "../../core/driver.ts";
-import { DutkitError, FailedPreconditionError, InvalidArgumentError } from "../../core/errors.ts";
-import { registerDriverType } from "../../core/registry.ts";
+import { Driver, type DriverInit, type MethodTable, type MethodTableOf } from "../../core/driver.ts";
+import { FailedPreconditionError, InvalidArgumentError } from "../../core/errors.ts";
 import { checkCallArgs, checkCallEnv } from "./call-arguments.ts";
-import type { MethodNamesOf, ShellClient } from "./client.ts";
-import { methodsOf, ShellConfig, type ShellMethod } from "./config.ts";
+import { methodsOf, type ShellConfig, type ShellMethod } from "./config.ts";
+import type { ShellInterface, ShellOutputItem } from "./contract.ts";
 import { ProcessGroup } from "./process-group.ts";
 
 /** The return code a timed-out method reports, as Jumpstarter's Shell does. */
 export const TIMEOUT_EXIT_CODE = 199;
 /** How long a script gets between SIGTERM and SIGKILL. */
 const KILL_GRACE_MS = 5000;
-
-/** One item of `call_method`: output as it arrived; the return code only on the last item. */
-export type ShellOutputItem = [stdout: string, stderr: string, returncode: number | null];
 
 export interface ShellOptions {
   /** Absolute working directory of the scripts; default: the exporter's. */
@@ -32,7 +26,7 @@ export interface ShellOptions {
  * process that keeps them open keeps the call running (redirect its output to let the call
  * end). Background processes left running are killed with their group on `close()`.
  */
-export class Shell extends Driver {
+export class Shell extends Driver implements ShellInterface {
   static override readonly clientId = "jumpstarter_driver_shell.client.ShellClient";
   static override readonly methods: MethodTable = {
     get_methods: { kind: "unary", description: "Names of the configured methods" },
@@ -44,7 +38,7 @@ export class Shell extends Driver {
         .tuple([z.string().describe("method"), z.unknown().describe("env")])
         .rest(z.unknown().describe("args")),
     },
-  };
+  } satisfies MethodTableOf<ShellInterface>;
 
   private readonly shell: readonly string[];
   private readonly cwd: string | undefined;
@@ -142,39 +136,5 @@ export class Shell extends Driver {
       );
     }
     return [method, spec];
-  }
-}
-
-/** The cwd option as an absolute path, checked to be a directory. */
-function resolveCwd(cwd: string | undefined, configDir: string): string | undefined {
-  if (cwd === undefined) return undefined;
-  const dir = resolve(configDir, cwd);
-  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new DutkitError(
-      "ERR_DUTKIT_CONFIG",
-      `Shell cwd "${cwd}" (${dir}) is not a directory; create it or fix cwd ` +
-        "(a relative cwd starts at the config file's directory)",
-    );
-  }
-  return dir;
-}
-
-registerDriverType({
-  id: "Shell",
-  aliases: ["jumpstarter_driver_shell.driver.Shell"],
-  summary: "Runs configured shell scripts as methods, streaming their output",
-  config: ShellConfig,
-  create: (config, { init, configDir }) =>
-    new Shell(config, { cwd: resolveCwd(config.cwd, configDir), init }),
-  // ShellClient's shortcuts are the method names; the scripts stay in the YAML.
-  typedConfig: (config) => ({
-    methods: Object.fromEntries(Object.keys(config.methods).map((name) => [name, {}])),
-  }),
-});
-
-declare module "../../core/registry.ts" {
-  interface DriverClients<Config> {
-    Shell: ShellClient<MethodNamesOf<Config>>;
-    "jumpstarter_driver_shell.driver.Shell": ShellClient<MethodNamesOf<Config>>;
   }
 }

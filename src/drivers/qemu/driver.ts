@@ -1,19 +1,19 @@
 import type { Duplex } from "node:stream";
-import { Driver, type DriverInit, type MethodTable } from "../../core/driver.ts";
+import { Driver, type DriverInit, type MethodTable, type MethodTableOf } from "../../core/driver.ts";
 import { NotImplementedError } from "../../core/errors.ts";
-import { registerDriverType } from "../../core/registry.ts";
-import type { QemuBoardClient } from "./client.ts";
-import { QemuConfig } from "./config.ts";
+import type { PowerInterface, WirePowerReading } from "../power/contract.ts";
+import type { QemuConfig } from "./config.ts";
+import type { QemuConsoleInterface } from "./contract.ts";
 import { QemuMachine } from "./machine.ts";
 
 /** Powers a QEMU board: `on` starts `qemu-system-<arch>`, `off` stops it (SIGTERM, then SIGKILL). */
-export class QemuPower extends Driver {
+export class QemuPower extends Driver implements PowerInterface {
   static override readonly clientId = "jumpstarter_driver_power.client.PowerClient";
   static override readonly methods: MethodTable = {
     on: { kind: "unary", description: "Start QEMU (nothing happens if it runs)" },
     off: { kind: "unary", description: "Stop QEMU: SIGTERM, SIGKILL after stop_timeout" },
     read: { kind: "stream", description: "Not available: a virtual board has no power meter" },
-  };
+  } satisfies MethodTableOf<PowerInterface>;
 
   constructor(
     readonly machine: QemuMachine,
@@ -31,7 +31,7 @@ export class QemuPower extends Driver {
   }
 
   // biome-ignore lint/correctness/useYield: it fails before yielding anything, by design.
-  async *read(): AsyncGenerator<{ voltage: number; current: number }> {
+  async *read(): AsyncGenerator<WirePowerReading> {
     throw new NotImplementedError(
       "a QEMU board has no power meter, so power.read() has nothing to report; use on/off/cycle",
     );
@@ -43,12 +43,12 @@ export class QemuPower extends Driver {
 }
 
 /** The board's first serial port as a byte stream (Jumpstarter exposes it as a PySerial `console`). */
-export class QemuConsole extends Driver {
+export class QemuConsole extends Driver implements QemuConsoleInterface {
   static override readonly clientId = "jumpstarter_driver_pyserial.client.PySerialClient";
   static override readonly dutkitClientId = "dutkit.QemuConsoleClient";
   static override readonly methods: MethodTable = {
     connect: { kind: "bytes", description: "The serial console as a byte stream" },
-  };
+  } satisfies MethodTableOf<QemuConsoleInterface>;
 
   constructor(
     readonly machine: QemuMachine,
@@ -89,22 +89,5 @@ export class Qemu extends Driver {
 
   override async close(): Promise<void> {
     await this.machine.close();
-  }
-}
-
-registerDriverType({
-  id: "Qemu",
-  aliases: ["jumpstarter_driver_qemu.driver.Qemu"],
-  summary:
-    "A QEMU virtual board: children power (starts/stops qemu-system-<arch>) and console (its serial line)",
-  config: QemuConfig,
-  provides: ["power", "console"],
-  create: (config, { init, configDir }) => new Qemu(config, configDir, init),
-});
-
-declare module "../../core/registry.ts" {
-  interface DriverClients<Config> {
-    Qemu: QemuBoardClient;
-    "jumpstarter_driver_qemu.driver.Qemu": QemuBoardClient;
   }
 }

@@ -1,25 +1,26 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import { Driver, type DriverInit, type MethodTable } from "../../core/driver.ts";
+import { Driver, type DriverInit, type MethodTable, type MethodTableOf } from "../../core/driver.ts";
 import { FailedPreconditionError, InvalidArgumentError } from "../../core/errors.ts";
-import { registerDriverType } from "../../core/registry.ts";
 import { ExpectConsole, type Transcript, UBOOT_BAD_PATTERNS } from "../../expect/index.ts";
 import { callChild, openChildStream } from "./children.ts";
-import type { UbootConsoleClient } from "./client.ts";
-import { UbootConfig } from "./config.ts";
+import type { UbootConfig } from "./config.ts";
+import type { DhcpInfo, UbootConsoleInterface } from "./contract.ts";
 import { UbootCommandError } from "./errors.ts";
 import { type CommandOptions, UbootShell } from "./shell.ts";
 import { checkEnvName, hexArg, parseBytesTransferred, parseCrc32, parsePrintenv, quote } from "./syntax.ts";
 
-export interface DhcpInfo {
-  ip: string;
-  gateway: string;
-  netmask: string;
-}
-
 /** How many consoles' transcripts `transcript()` looks at (one per serial connection). */
 const TRANSCRIPTS_KEPT = 8;
 const DHCP_TRIES = 3;
+
+/** A memory address or size: a number, a hex string or a U-Boot variable (hexArg checks which). */
+const ADDRESS = z.union([z.number(), z.string()]);
+/** Bad patterns not to fail on: names, or true for all of them (false, the default: none). */
+const IGNORE_BAD_PATTERNS = z
+  .union([z.array(z.string()), z.boolean()])
+  .nullish()
+  .describe("ignore_bad_patterns");
 
 /**
  * Jumpstarter's UbootConsole, with the work done on the exporter: the console of a board that
@@ -28,10 +29,7 @@ const DHCP_TRIES = 3;
  * status through a marker. Every call is serialized; the serial connection stays open between
  * calls and across power cycles, and its transcript is kept.
  */
-/** A memory address or size: a number, a hex string or a U-Boot variable (hexArg checks which). */
-const ADDRESS = z.union([z.number(), z.string()]);
-
-export class UbootConsole extends Driver {
+export class UbootConsole extends Driver implements UbootConsoleInterface {
   static override readonly clientId = "jumpstarter_driver_uboot.client.UbootConsoleClient";
   static override readonly dutkitClientId = "dutkit.UbootConsoleClient";
   static override readonly methods: MethodTable = {
@@ -43,7 +41,7 @@ export class UbootConsole extends Driver {
       args: z.tuple([
         z.string().describe("cmd"),
         z.number().nullish().describe("timeout"),
-        z.array(z.string()).nullish().describe("ignore_bad_patterns"),
+        IGNORE_BAD_PATTERNS,
       ]),
     },
     run_command_checked: {
@@ -52,7 +50,7 @@ export class UbootConsole extends Driver {
       args: z.tuple([
         z.string().describe("cmd"),
         z.number().nullish().describe("timeout"),
-        z.array(z.string()).nullish().describe("ignore_bad_patterns"),
+        IGNORE_BAD_PATTERNS,
       ]),
     },
     get_env: {
@@ -106,7 +104,7 @@ export class UbootConsole extends Driver {
       args: z.tuple([z.number().nullish().describe("since")]),
     },
     close_console: { kind: "unary", description: "Close the serial connection (reopened when needed)" },
-  };
+  } satisfies MethodTableOf<UbootConsoleInterface>;
 
   private readonly config: UbootConfig;
   private shell: UbootShell | undefined;
@@ -341,21 +339,4 @@ function setenvLine(name: string, value: unknown): string {
     );
   }
   return `setenv ${name} ${quote(value, `the value of ${name}`)}`;
-}
-
-registerDriverType({
-  id: "UbootConsole",
-  aliases: ["jumpstarter_driver_uboot.driver.UbootConsole"],
-  summary:
-    "U-Boot's console over children power and serial: stop autoboot, run checked commands, env, DHCP, TFTP",
-  config: UbootConfig,
-  children: { accepts: "any", required: ["power", "serial"] },
-  create: (config, { init }) => new UbootConsole(config, init),
-});
-
-declare module "../../core/registry.ts" {
-  interface DriverClients<Config> {
-    UbootConsole: UbootConsoleClient;
-    "jumpstarter_driver_uboot.driver.UbootConsole": UbootConsoleClient;
-  }
 }

@@ -1,6 +1,5 @@
-import { Driver, type DriverInit, type MethodTable } from "../../core/driver.ts";
+import { Driver, type DriverInit, type MethodTable, type MethodTableOf } from "../../core/driver.ts";
 import { FailedPreconditionError } from "../../core/errors.ts";
-import { registerDriverType } from "../../core/registry.ts";
 import { detectHostAddress } from "../../net/host-address.ts";
 import {
   TftpServer,
@@ -10,30 +9,12 @@ import {
   type TransferEndEvent,
 } from "../../tftp/index.ts";
 import { notStartedWithPortZero } from "../server-not-running.ts";
-import { releaseServedRoot, type ServedRoot, withServedRoot } from "../storage/index.ts";
-import type { TftpServerClient } from "./client.ts";
-import { TftpConfig } from "./config.ts";
+import { releaseServedRoot, type ServedRoot } from "../storage/index.ts";
+import type { TftpConfig } from "./config.ts";
+import type { TftpInterface, TftpTransferRecord } from "./contract.ts";
 
 /** How many finished transfers `transfers()` remembers. */
 const TRANSFER_HISTORY = 256;
-
-/** A finished transfer as `transfers()` reports it. */
-export interface TftpTransferRecord {
-  id: number;
-  kind: "read" | "write";
-  filename: string;
-  client: string;
-  outcome: string;
-  bytes: number;
-  blocks: number;
-  retransmits: number;
-  durationMs: number;
-  blksize: number | null;
-  windowsize: number | null;
-  /** Sent by the native read loop. */
-  native: boolean;
-  error: string | null;
-}
 
 export interface TftpOptions {
   /** The served root (absolute, existing) and whether it is a temporary one, removed on close. */
@@ -65,7 +46,7 @@ function transferRecord(event: TransferEndEvent): TftpTransferRecord {
  * with a `storage` child to put the files there. Unlike upstream, `start()` reports a port that
  * cannot be bound, and `get_port()` answers the bound port (so port 0 is usable).
  */
-export class Tftp extends Driver {
+export class Tftp extends Driver implements TftpInterface {
   static override readonly clientId = "jumpstarter_driver_tftp.client.TftpServerClient";
   static override readonly dutkitClientId = "dutkit.TftpServerClient";
   static override readonly methods: MethodTable = {
@@ -75,7 +56,7 @@ export class Tftp extends Driver {
     get_port: { kind: "unary", description: "The UDP port: the bound one while running" },
     stats: { kind: "unary", description: "Transfer totals since the driver was created" },
     transfers: { kind: "unary", description: "The most recent finished transfers, oldest first" },
-  };
+  } satisfies MethodTableOf<TftpInterface>;
 
   private readonly server: TftpServer;
   private readonly config: TftpConfig;
@@ -152,25 +133,5 @@ export class Tftp extends Driver {
   override async close(): Promise<void> {
     await this.stop();
     await releaseServedRoot(this.served);
-  }
-}
-
-registerDriverType({
-  id: "Tftp",
-  aliases: ["jumpstarter_driver_tftp.driver.Tftp"],
-  summary: "A TFTP server for boot files, with a storage child to put files in its root",
-  config: TftpConfig,
-  create: (config, { init, configDir }) =>
-    withServedRoot(
-      { config, configDir, tempPrefix: "dutkit-tftp-", description: "Files in the TFTP root" },
-      ({ storage, ...served }) =>
-        new Tftp(config, { served, init: { ...init, children: { ...init.children, storage } } }),
-    ),
-});
-
-declare module "../../core/registry.ts" {
-  interface DriverClients<Config> {
-    Tftp: TftpServerClient;
-    "jumpstarter_driver_tftp.driver.Tftp": TftpServerClient;
   }
 }
