@@ -7,7 +7,6 @@ export {
 } from "./board/acquire.ts";
 export { type ClientInit, CompositeClient, DriverClient, registerClient } from "./client/client.ts";
 export * from "./client/grpc/index.ts";
-export type { DriverReport, ExporterReport, Transport } from "./client/transport.ts";
 export { buildClientTree, StubClient } from "./client/tree.ts";
 export * from "./config/index.ts";
 export type * from "./config/types.ts";
@@ -29,6 +28,7 @@ export {
   listDriverTypes,
   registerDriverType,
 } from "./core/registry.ts";
+export type { DriverReport, ExporterReport, Transport } from "./core/transport.ts";
 export type { JsonValue } from "./core/value.ts";
 export * from "./drivers/http/index.ts";
 export * from "./drivers/power/index.ts";

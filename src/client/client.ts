@@ -1,7 +1,7 @@
 import type { Duplex } from "node:stream";
 import { DriverError, DutkitError, driverErrorForStatus } from "../core/errors.ts";
+import type { DriverReport, Transport } from "../core/transport.ts";
 import { type JsonValue, toWire } from "../core/value.ts";
-import type { DriverReport, Transport } from "./transport.ts";
 
 export interface ClientInit {
   report: DriverReport;

@@ -1,6 +1,4 @@
 import type { Duplex } from "node:stream";
-import type { DriverReport, ExporterReport, Transport } from "../client/transport.ts";
-import { CLIENT_LABEL, DUTKIT_CLIENT_LABEL, DUTKIT_EXPORTER_LABEL, NAME_LABEL } from "../client/transport.ts";
 import type { LoadedExporterConfig } from "../config/types.ts";
 import { checkArguments } from "../core/arguments.ts";
 import type { Driver, MethodKind, MethodSpec } from "../core/driver.ts";
@@ -15,6 +13,8 @@ import {
   statusOfThrown,
 } from "../core/errors.ts";
 import type { OpenedResource } from "../core/resource.ts";
+import type { DriverReport, ExporterReport, Transport } from "../core/transport.ts";
+import { CLIENT_LABEL, DUTKIT_CLIENT_LABEL, DUTKIT_EXPORTER_LABEL, NAME_LABEL } from "../core/transport.ts";
 import { type JsonValue, resultToWire, toWire } from "../core/value.ts";
 import { buildDriverTree, type DriverTree } from "./build.ts";
 

@@ -1,6 +1,7 @@
 import type { Duplex } from "node:stream";
 import { type ClientOptions, Metadata, type ServiceError } from "@grpc/grpc-js";
 import type { OpenedResource } from "../../core/resource.ts";
+import type { DriverReport, ExporterReport, Transport } from "../../core/transport.ts";
 import { assertJsonValue, type JsonValue } from "../../core/value.ts";
 import {
   formatSessionAddress,
@@ -18,7 +19,6 @@ import {
 import type { RouterServiceClient } from "../../protocol/gen/jumpstarter/v1/router.ts";
 import { exporterStatusFromWire, type StatusSnapshot } from "../../protocol/status.ts";
 import { RouterStreamClient } from "../../protocol/stream-frame-codec.ts";
-import type { DriverReport, ExporterReport, Transport } from "../transport.ts";
 import { openByteStream, openResourceStream } from "./byte-stream.ts";
 import {
   type ClientTlsOptions,

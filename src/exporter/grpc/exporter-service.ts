@@ -1,6 +1,6 @@
 import { status as GrpcCode, type ServerWritableStream, type sendUnaryData } from "@grpc/grpc-js";
-import type { Transport } from "../../client/transport.ts";
 import { FailedPreconditionError, InvalidArgumentError } from "../../core/errors.ts";
+import type { Transport } from "../../core/transport.ts";
 import { assertJsonValue, type JsonValue, resultToWire } from "../../core/value.ts";
 import type {
   DriverCallRequest,

@@ -1,6 +1,5 @@
 import { EventEmitter } from "node:events";
 import { Duplex, PassThrough, Writable } from "node:stream";
-import type { ExporterReport, Transport } from "../../../client/transport.ts";
 import {
   driverErrorFor,
   type GrpcStatusName,
@@ -8,6 +7,7 @@ import {
   NotFoundError,
 } from "../../../core/errors.ts";
 import { type OpenedResource, ResourceTable } from "../../../core/resource.ts";
+import type { ExporterReport, Transport } from "../../../core/transport.ts";
 import type { JsonValue } from "../../../core/value.ts";
 
 export const ROOT = "00000000-0000-4000-8000-000000000001";
