@@ -1,12 +1,8 @@
+import { CodedError } from "../core/coded-error.ts";
+import type { ErrorCode } from "../core/error-codes.ts";
+
 /** Errors of the HTTP file server itself (binding, lifecycle), each with a stable `code`. */
-export class HttpServerError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-    this.name = "HttpServerError";
-  }
-}
+export class HttpServerError extends CodedError<Extract<ErrorCode, `ERR_HTTP_${string}`>> {}
 
 /** What start() rejects with when the listening socket cannot bind: the cause and a way out. */
 export function bindErrorFor(error: unknown, host: string, port: number): HttpServerError {
