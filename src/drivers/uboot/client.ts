@@ -1,6 +1,6 @@
 import { DriverClient, registerClient } from "../../client/client.ts";
-import { DriverError } from "../../core/errors.ts";
-import { UbootCommandError } from "./errors.ts";
+// Registers the U-Boot errors, so a failed call arrives as UbootCommandError with its fields.
+import "./errors.ts";
 import type { DhcpInfo } from "./uboot.ts";
 
 export interface RunCommandOptions {
@@ -31,11 +31,7 @@ export class UbootConsoleClient extends DriverClient {
 
   /** Runs a command; a non-zero exit code throws UbootCommandError carrying the output. */
   async runCommandChecked(cmd: string, options: RunCommandOptions = {}): Promise<string> {
-    try {
-      return (await this.call("run_command_checked", cmd, ...optionArgs(options))) as string;
-    } catch (error) {
-      throw commandError(error, cmd);
-    }
+    return (await this.call("run_command_checked", cmd, ...optionArgs(options))) as string;
   }
 
   async getEnv(name: string, timeout?: number): Promise<string | null> {
@@ -58,11 +54,7 @@ export class UbootConsoleClient extends DriverClient {
 
   /** `tftpboot addr file`; resolves with "Bytes transferred". Numbers are sent as hex. */
   async tftpboot(addr: number | string, file: string, timeout?: number): Promise<number> {
-    try {
-      return (await this.call("tftpboot", addr, file, timeout ?? null)) as number;
-    } catch (error) {
-      throw commandError(error, `tftpboot ${addr} ${file}`);
-    }
+    return (await this.call("tftpboot", addr, file, timeout ?? null)) as number;
   }
 
   /** CRC-32 of `size` bytes at `addr` (U-Boot's `crc32`), as an unsigned number. */
@@ -83,26 +75,6 @@ export class UbootConsoleClient extends DriverClient {
 
 function optionArgs(options: RunCommandOptions) {
   return [options.timeout ?? null, options.ignoreBadPatterns ?? null] as const;
-}
-
-/**
- * The typed error for a failed command: in-process the driver's own error is the cause; over the
- * wire only the message arrives, and the exit code and output are read back from it.
- */
-function commandError(error: unknown, cmd: string): unknown {
-  if (!(error instanceof DriverError)) return error;
-  if (error.cause instanceof UbootCommandError) return error.cause;
-  const m =
-    /U-Boot command ("(?:[^"\\]|\\.)*") failed with exit code (\d+); its output:\n([\s\S]*)\nFix the command/.exec(
-      error.message,
-    );
-  if (!m) return error;
-  let command = cmd;
-  try {
-    command = JSON.parse(m[1]!) as string;
-  } catch {}
-  const output = m[3] === "(none)" ? "" : m[3]!;
-  return new UbootCommandError(command, Number(m[2]), output);
 }
 
 registerClient("jumpstarter_driver_uboot.client.UbootConsoleClient", UbootConsoleClient);
