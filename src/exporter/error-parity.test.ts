@@ -1,4 +1,5 @@
 // A driver error reaches the test as the same class, code and fields in-process and over gRPC.
+import { type Duplex, PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { z } from "zod";
 import type { DriverClient } from "../client/client.ts";
@@ -56,6 +57,9 @@ class ErrorProbe extends Driver {
     fail: { kind: "unary", args: z.tuple([z.string().describe("code")]) },
     failStream: { kind: "stream", args: z.tuple([z.string().describe("code")]) },
     run_command_checked: { kind: "unary", args: z.tuple([z.string()]).rest(z.unknown()) },
+    unplugged: { kind: "bytes" },
+    unavailable: { kind: "bytes" },
+    commandFailed: { kind: "bytes" },
   };
   fail(code: string): never {
     throw samples[code]!();
@@ -67,6 +71,24 @@ class ErrorProbe extends Driver {
   run_command_checked(cmd: string): never {
     throw new UbootCommandError(cmd, 2, "out\nmore out");
   }
+  unplugged(): Duplex {
+    return failsOnFirstWrite(
+      Object.assign(new Error("the port disappeared (device unplugged?)"), { code: "EIO" }),
+    );
+  }
+  unavailable(): Duplex {
+    return failsOnFirstWrite(new UnavailableError("the console went away"));
+  }
+  commandFailed(): Duplex {
+    return failsOnFirstWrite(new UbootCommandError("boot", 1, "no kernel"));
+  }
+}
+
+/** A driver stream that echoes one chunk, then fails as a device does when it goes away. */
+function failsOnFirstWrite(error: Error): Duplex {
+  const stream = new PassThrough();
+  stream.once("data", () => setImmediate(() => stream.destroy(error)));
+  return stream;
 }
 
 registerDriverType({
@@ -114,6 +136,28 @@ describe.each<Wire>(["in-process", "grpc"])("driver errors %s", (wire) => {
         for await (const _ of probe().streamingCall("failStream", code));
       })().catch((e: unknown) => e);
       expectSameError(received, samples[code]!(), "failStream");
+    },
+  );
+
+  test.each([
+    ["unplugged", UnknownError, "ERR_DUTKIT_UNKNOWN", undefined],
+    ["unavailable", UnavailableError, "ERR_DUTKIT_UNAVAILABLE", undefined],
+    [
+      "commandFailed",
+      UbootCommandError,
+      "ERR_DUTKIT_UBOOT_COMMAND_FAILED",
+      { exitCode: 1, output: "no kernel" },
+    ],
+  ] as const)(
+    "a byte stream that fails (%s) fails with the typed error",
+    async (method, cls, code, fields) => {
+      const stream = await probe().byteStream(method);
+      const failed = new Promise<unknown>((resolve) => stream.once("error", resolve));
+      stream.on("data", () => {});
+      stream.write("x");
+      const error = await failed;
+      expect(error).toBeInstanceOf(cls);
+      expect(error).toMatchObject({ code, ...fields });
     },
   );
 
