@@ -1,7 +1,7 @@
 /**
  * Every error code dutkit throws, grouped by area, with what it means. The codes are stable: tests
  * and scripts may match them. `docs/errors.md` is generated from this catalogue
- * (`node scripts/errors-page.mjs`), and a test fails when the page is stale.
+ * (`node --import ./scripts/ts-loader.mjs scripts/errors-page.ts`); a test fails when it is stale.
  *
  * Naming: `ERR_DUTKIT_<AREA>_<WHAT>`; the TFTP and HTTP servers keep their shorter `ERR_TFTP_*` and
  * `ERR_HTTP_*` codes, which users already match.
