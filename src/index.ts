@@ -16,7 +16,6 @@ export {
   GrpcTransport,
   PassphraseRejectedError,
 } from "./client/grpc/index.ts";
-export type { DriverReport, ExporterReport, Transport } from "./client/transport.ts";
 export { buildClientTree } from "./client/tree.ts";
 // Exporter configuration.
 export {
@@ -58,9 +57,11 @@ export {
 } from "./core/driver.ts";
 export {
   CloseError,
+  CodedError,
   DeadlineExceededError,
   DriverError,
   DutkitError,
+  type ErrorCode,
   FailedPreconditionError,
   GrpcStatus,
   type GrpcStatusName,
@@ -79,6 +80,7 @@ export {
   listDriverTypes,
   registerDriverType,
 } from "./core/registry.ts";
+export type { DriverReport, ExporterReport, Transport } from "./core/transport.ts";
 export type { JsonValue } from "./core/value.ts";
 // The drivers and their clients.
 export { type ClientsOf, type DriverDefinition, defineDriver } from "./drivers/define.ts";

@@ -16,9 +16,9 @@ import {
   type sendUnaryData,
 } from "@grpc/grpc-js";
 import { GrpcTransport } from "../../src/client/grpc/index.ts";
-import { NAME_LABEL, type Transport } from "../../src/client/transport.ts";
 import { defineExporter } from "../../src/config/index.ts";
 import { parseControllerConfig, startController } from "../../src/controller/index.ts";
+import { NAME_LABEL, type Transport } from "../../src/core/transport.ts";
 import "../../src/drivers/index.ts";
 import { serveSession } from "../../src/exporter/grpc/index.ts";
 import { startLeasedExporter } from "../../src/exporter/leased/index.ts";

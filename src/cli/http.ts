@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { HttpFileServer, type HttpRequestEvent } from "../http/index.ts";
 import type { CliIo, CommandContext } from "./context.ts";
-import { asCliError, integerOption, stopSignals } from "./serve.ts";
+import { integerOption, stopSignals } from "./serve.ts";
 
 export interface HttpServeOptions {
   root: string;
@@ -15,15 +15,10 @@ export function formatRequest(event: HttpRequestEvent): string {
   return `${event.client} ${event.method} ${JSON.stringify(event.target)} ${event.status} ${event.bytes} B\n`;
 }
 
-/** Runs an HTTP file server until `stop` settles; start failures reject (as CLI errors) first. */
+/** Runs an HTTP file server until `stop` settles; start failures reject first, with their coded error. */
 export async function serveHttp(options: HttpServeOptions, io: CliIo, stop: Promise<string>): Promise<void> {
-  let server: HttpFileServer;
-  try {
-    server = new HttpFileServer({ root: resolve(options.root), host: options.host, port: options.port });
-    await server.start();
-  } catch (error) {
-    throw asCliError(error);
-  }
+  const server = new HttpFileServer({ root: resolve(options.root), host: options.host, port: options.port });
+  await server.start();
   let requests = 0;
   server.on("request", (event) => {
     requests++;

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
-import { DutkitError } from "../core/errors.ts";
+import { CodedError } from "../core/coded-error.ts";
 import { type CliIo, type CommandContext, processIo } from "./context.ts";
 import { registerControllerCommand } from "./controller.ts";
 import { registerDriversCommand } from "./drivers.ts";
@@ -73,7 +73,7 @@ export async function run(args: readonly string[], io: CliIo = processIo): Promi
     return context.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof DutkitError) {
+    if (error instanceof CodedError) {
       io.stderr(`dutkit: ${error.message} (${error.code})\n`);
       return 1;
     }

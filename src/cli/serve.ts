@@ -1,6 +1,5 @@
-/** What the `serve` commands share: number options, stopping on a signal, server errors as CLI errors. */
+/** What the `serve` commands share: number options and stopping on a signal. */
 import { InvalidArgumentError } from "commander";
-import { DutkitError } from "../core/errors.ts";
 
 /** A commander parser for an integer option in [min, max]. */
 export function integerOption(name: string, min: number, max: number) {
@@ -35,13 +34,4 @@ export function stopSignals(): StopSignals {
       process.off("SIGTERM", onSignal);
     },
   };
-}
-
-/** A server's own error (bind, root, options) as a CLI error: its message and code, no stack. */
-export function asCliError(error: unknown): unknown {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (error instanceof Error && typeof code === "string" && /^ERR_(TFTP|HTTP)_/.test(code)) {
-    return new DutkitError(code, error.message, { cause: error });
-  }
-  return error;
 }

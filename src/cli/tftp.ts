@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { TftpServer, type TftpServerOptions, type TransferEndEvent } from "../tftp/index.ts";
 import type { CliIo, CommandContext } from "./context.ts";
-import { asCliError, integerOption, stopSignals } from "./serve.ts";
+import { integerOption, stopSignals } from "./serve.ts";
 
 export interface TftpServeOptions {
   root: string;
@@ -45,7 +45,7 @@ export function formatTransfer(event: TransferEndEvent): string {
 
 /**
  * Runs a TFTP server until `stop` settles: prints where it listens, a line per finished transfer
- * when verbose, and totals once stopped. Start failures reject (as CLI errors) before any wait.
+ * when verbose, and totals once stopped. Start failures reject, with their coded error, before any wait.
  */
 export async function serveTftp(options: TftpServeOptions, io: CliIo, stop: Promise<string>): Promise<void> {
   const serverOptions: TftpServerOptions = {
@@ -59,13 +59,8 @@ export async function serveTftp(options: TftpServeOptions, io: CliIo, stop: Prom
     maxTransfers: options.maxTransfers,
     nativeReads: options.native === false ? false : undefined,
   };
-  let server: TftpServer;
-  try {
-    server = new TftpServer(serverOptions);
-    await server.start();
-  } catch (error) {
-    throw asCliError(error);
-  }
+  const server = new TftpServer(serverOptions);
+  await server.start();
   if (options.verbose) server.on("transferEnd", (event) => io.stdout(formatTransfer(event)));
   server.on("warning", (warning) => io.stderr(`dutkit tftp: ${warning.message}\n`));
   const { host, port } = server.address();

@@ -1,6 +1,5 @@
+import type { CallStats, MethodCallStats } from "../core/call-stats.ts";
 import { messageOf } from "../core/errors.ts";
-
-import type { CallStats, MethodCallStats } from "../usage/events.ts";
 
 export type { CallStats };
 

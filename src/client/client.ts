@@ -1,7 +1,8 @@
 import type { Duplex } from "node:stream";
-import { DriverError, DutkitError, driverErrorForStatus } from "../core/errors.ts";
+import { DriverError, DutkitError } from "../core/errors.ts";
+import type { DriverReport, Transport } from "../core/transport.ts";
 import { type JsonValue, toWire } from "../core/value.ts";
-import type { DriverReport, Transport } from "./transport.ts";
+import { rebuildDriverError } from "../core/wire-errors.ts";
 
 export interface ClientInit {
   report: DriverReport;
@@ -80,15 +81,13 @@ export class DriverClient {
     return this.path ? `${this.path}.${method}()` : `${method}()`;
   }
 
-  /** Same class as the wire status, with the method named in front of the driver's message. */
+  /**
+   * The same class, code and fields as the transport's error (in-process the session's, over gRPC
+   * the one rebuilt from the status), with the method named in front of the driver's message.
+   */
   private callError(method: string, error: unknown): unknown {
     if (!(error instanceof DriverError)) return error;
-    const wrapped = driverErrorForStatus(
-      error.grpcCode,
-      `${this.describeMethod(method)} failed: ${error.message}`,
-    );
-    (wrapped as { cause?: unknown }).cause = error;
-    return wrapped;
+    return rebuildDriverError(error, `${this.describeMethod(method)} failed: ${error.message}`, error);
   }
 }
 

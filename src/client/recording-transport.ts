@@ -1,8 +1,8 @@
 import type { Duplex } from "node:stream";
 import type { OpenedResource } from "../core/resource.ts";
+import type { ExporterReport, Transport } from "../core/transport.ts";
 import type { JsonValue } from "../core/value.ts";
 import { CallRecorder } from "./call-stats.ts";
-import type { ExporterReport, Transport } from "./transport.ts";
 import { indexReports } from "./tree.ts";
 
 /**

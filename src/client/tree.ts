@@ -1,5 +1,4 @@
 import { DutkitError, NotImplementedError } from "../core/errors.ts";
-import { type ClientInit, DriverClient, findClientClass } from "./client.ts";
 import {
   CLIENT_LABEL,
   type DriverReport,
@@ -7,7 +6,8 @@ import {
   type ExporterReport,
   NAME_LABEL,
   type Transport,
-} from "./transport.ts";
+} from "../core/transport.ts";
+import { type ClientInit, DriverClient, findClientClass } from "./client.ts";
 
 /**
  * Stands in for a driver we have no client for. It keeps its children reachable, and any use

@@ -1,10 +1,11 @@
 import { status as GrpcCode, Metadata, type ServiceError } from "@grpc/grpc-js";
+import { CodedError } from "../core/coded-error.ts";
 
 /** A failed controller call: a gRPC status and a message that names the problem and the fix. */
-export class ControllerCallError extends Error {
+export class ControllerCallError extends CodedError<"ERR_DUTKIT_CONTROLLER_REFUSED"> {
   readonly grpcCode: GrpcCode;
   constructor(grpcCode: GrpcCode, message: string) {
-    super(message);
+    super("ERR_DUTKIT_CONTROLLER_REFUSED", message);
     this.grpcCode = grpcCode;
   }
 }

@@ -3,14 +3,14 @@
  * Jumpstarter protocol uses, so a call fails the same way in-process and over the wire.
  */
 
-export class DutkitError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-    this.name = new.target.name;
-  }
-}
+import { CodedError } from "./coded-error.ts";
+import type { ErrorCode } from "./error-codes.ts";
+
+export type { ErrorCode };
+export { CodedError };
+
+/** dutkit's own errors; `code` is one of the catalogue's (`core/error-codes.ts`). */
+export class DutkitError extends CodedError<ErrorCode> {}
 
 /** gRPC status numbers used by the Jumpstarter protocol (spec 2.6). */
 export const GrpcStatus = {

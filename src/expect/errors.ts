@@ -1,4 +1,4 @@
-import { DutkitError } from "../core/errors.ts";
+import { DutkitError, type ErrorCode } from "../core/errors.ts";
 import { lastSeen } from "./escape.ts";
 
 /** What every expect error carries: the patterns waited for and the text seen last. */
@@ -12,7 +12,7 @@ export interface ExpectErrorContext {
 export abstract class ExpectError extends DutkitError {
   readonly patterns: string[];
   readonly buffer: string;
-  constructor(code: string, message: string, context: ExpectErrorContext, options?: ErrorOptions) {
+  constructor(code: ErrorCode, message: string, context: ExpectErrorContext, options?: ErrorOptions) {
     super(code, message, options);
     this.patterns = context.patterns;
     this.buffer = context.buffer;

@@ -1,6 +1,4 @@
 import type { Duplex } from "node:stream";
-import type { DriverReport, ExporterReport, Transport } from "../client/transport.ts";
-import { CLIENT_LABEL, DUTKIT_CLIENT_LABEL, DUTKIT_EXPORTER_LABEL, NAME_LABEL } from "../client/transport.ts";
 import type { LoadedExporterConfig } from "../config/types.ts";
 import { checkArguments } from "../core/arguments.ts";
 import type { Driver, MethodKind, MethodSpec } from "../core/driver.ts";
@@ -15,8 +13,11 @@ import {
   statusOfThrown,
 } from "../core/errors.ts";
 import type { OpenedResource } from "../core/resource.ts";
+import type { DriverReport, ExporterReport, Transport } from "../core/transport.ts";
+import { CLIENT_LABEL, DUTKIT_CLIENT_LABEL, DUTKIT_EXPORTER_LABEL, NAME_LABEL } from "../core/transport.ts";
 import { type JsonValue, resultToWire, toWire } from "../core/value.ts";
 import { buildDriverTree, type DriverTree } from "./build.ts";
+import { DriverStream } from "./driver-stream.ts";
 
 const rpcOfKind: Record<MethodKind, string> = {
   unary: "DriverCall",
@@ -120,13 +121,16 @@ export class Session implements Transport {
     }
   }
 
+  /** The driver's duplex, failing with the typed errors a gRPC client gets (`DriverStream`). */
   async byteStream(uuid: string, method: string): Promise<Duplex> {
     const { driver, fn } = this.resolve(uuid, method, "bytes", []);
+    let duplex: Duplex;
     try {
-      return (await fn.apply(driver, [])) as Duplex;
+      duplex = (await fn.apply(driver, [])) as Duplex;
     } catch (error) {
       throw this.asDriverError(error);
     }
+    return new DriverStream(duplex);
   }
 
   async resource(uuid: string, contentEncoding: string | null): Promise<OpenedResource> {

@@ -1,9 +1,5 @@
+import { CodedError } from "../core/coded-error.ts";
+import type { ErrorCode } from "../core/error-codes.ts";
+
 /** Errors of the HTTP file server itself (binding, lifecycle), each with a stable `code`. */
-export class HttpServerError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-    this.name = "HttpServerError";
-  }
-}
+export class HttpServerError extends CodedError<Extract<ErrorCode, `ERR_HTTP_${string}`>> {}

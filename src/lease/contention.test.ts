@@ -1,9 +1,9 @@
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Client, credentials, status as GrpcCode, type ServiceError } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NAME_LABEL } from "../client/transport.ts";
 import { buildClientTree } from "../client/tree.ts";
 import { type Lab, startLab } from "../controller/__fixtures__/lab.ts";
+import { NAME_LABEL } from "../core/transport.ts";
 import { LeaseClient, LeaseError } from "./lease-client.ts";
 
 let lab: Lab;

@@ -1,8 +1,8 @@
 import type { Duplex } from "node:stream";
 import { GrpcTransport } from "../client/grpc/grpc-transport.ts";
-import type { ExporterReport, Transport } from "../client/transport.ts";
 import { DutkitError, FailedPreconditionError, UnavailableError } from "../core/errors.ts";
 import type { OpenedResource } from "../core/resource.ts";
+import type { ExporterReport, Transport } from "../core/transport.ts";
 import type { JsonValue } from "../core/value.ts";
 import { formatDuration } from "../protocol/duration.ts";
 import type { LeaseCalls } from "./lease-calls.ts";

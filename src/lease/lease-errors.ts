@@ -1,9 +1,9 @@
-import { DutkitError } from "../core/errors.ts";
+import { DutkitError, type ErrorCode } from "../core/errors.ts";
 import type { MatchingExporter } from "./lease-holders.ts";
 
 /** Leasing failed: unsatisfiable, invalid, ended, timed out, or not ours. */
 export class LeaseError extends DutkitError {
-  constructor(message: string, options?: ErrorOptions, code = "ERR_DUTKIT_LEASE") {
+  constructor(message: string, options?: ErrorOptions, code: ErrorCode = "ERR_DUTKIT_LEASE") {
     super(code, message, options);
   }
 }

@@ -12,15 +12,22 @@
  */
 import { realpath } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
+import { CodedError } from "../core/coded-error.ts";
+import type { ErrorCode } from "../core/error-codes.ts";
 
 export type PathRefusalKind = "invalid" | "outside" | "not-found";
 
-export class PathRefusal extends Error {
+const codeOfKind = {
+  invalid: "ERR_DUTKIT_PATH_INVALID",
+  outside: "ERR_DUTKIT_PATH_OUTSIDE_ROOT",
+  "not-found": "ERR_DUTKIT_PATH_NOT_FOUND",
+} as const satisfies Record<PathRefusalKind, ErrorCode>;
+
+export class PathRefusal extends CodedError<(typeof codeOfKind)[PathRefusalKind]> {
   readonly kind: PathRefusalKind;
   constructor(kind: PathRefusalKind, message: string) {
-    super(message);
+    super(codeOfKind[kind], message);
     this.kind = kind;
-    this.name = "PathRefusal";
   }
 }
 

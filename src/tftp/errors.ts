@@ -1,3 +1,6 @@
+import { CodedError } from "../core/coded-error.ts";
+import type { ErrorCode } from "../core/error-codes.ts";
+
 /** TFTP error codes (RFC 1350 section 5, RFC 2347 for code 8). */
 export const TftpErrorCode = {
   NotDefined: 0,
@@ -12,7 +15,7 @@ export const TftpErrorCode = {
 } as const;
 export type TftpErrorCode = (typeof TftpErrorCode)[keyof typeof TftpErrorCode];
 
-const refusalCodeNames: Record<TftpErrorCode, string> = {
+const refusalCodeNames = {
   0: "ERR_TFTP_REFUSED",
   1: "ERR_TFTP_FILE_NOT_FOUND",
   2: "ERR_TFTP_ACCESS_VIOLATION",
@@ -22,30 +25,22 @@ const refusalCodeNames: Record<TftpErrorCode, string> = {
   6: "ERR_TFTP_FILE_EXISTS",
   7: "ERR_TFTP_NO_SUCH_USER",
   8: "ERR_TFTP_OPTION_REFUSED",
-};
+} as const satisfies Record<TftpErrorCode, ErrorCode>;
+
+type TftpServerErrorCode = Extract<ErrorCode, `ERR_TFTP_${string}`>;
 
 /** Errors of the server itself (configuration, binding, lifecycle), each with a stable `code`. */
-export class TftpServerError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-    this.name = "TftpServerError";
-  }
-}
+export class TftpServerError extends CodedError<TftpServerErrorCode> {}
 
 /**
  * A request or transfer the server refuses: it becomes an ERROR packet with `tftpCode` and this
  * message. An `onRead` hook may throw one to choose the code the client sees.
  */
-export class TftpRefusal extends Error {
-  readonly code: string;
+export class TftpRefusal extends CodedError<(typeof refusalCodeNames)[TftpErrorCode]> {
   readonly tftpCode: TftpErrorCode;
   constructor(tftpCode: TftpErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(refusalCodeNames[tftpCode], message, options);
     this.tftpCode = tftpCode;
-    this.code = refusalCodeNames[tftpCode];
-    this.name = "TftpRefusal";
   }
 }
 

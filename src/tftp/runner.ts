@@ -8,7 +8,7 @@ import { isIP } from "node:net";
 import { BusyPoller } from "./busy-poll.ts";
 import { TransferChannel } from "./channel.ts";
 import type { ResolvedServerOptions, TftpClient } from "./config.ts";
-import { TftpErrorCode, TftpRefusal, transferErrorOf } from "./errors.ts";
+import { TftpErrorCode, TftpRefusal, type TftpServerError, transferErrorOf } from "./errors.ts";
 import { nativeReadLoop } from "./native.ts";
 import { NativeTransferChannel } from "./native-channel.ts";
 import type { NegotiatedOptions } from "./options.ts";
@@ -25,7 +25,7 @@ export interface RunnerEvents {
   /** No transfer port could be opened: answer the client from the listening port. */
   refuse(client: TftpClient, code: TftpErrorCode, message: string): void;
   stranger(): void;
-  warn(code: string, message: string, cause: unknown): void;
+  warn(code: TftpServerError["code"], message: string, cause: unknown): void;
 }
 
 /** Where the server hands accepted requests: a runner in its thread, or a worker. */

@@ -157,7 +157,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     this.socket = undefined;
   }
 
-  private warn(code: string, message: string, cause: unknown): void {
+  private warn(code: TftpServerError["code"], message: string, cause: unknown): void {
     if (this.listenerCount("warning") > 0)
       this.emit("warning", new TftpServerError(code, message, { cause }));
   }

@@ -1,7 +1,7 @@
 /** Messages between the server's thread and a transfer worker (worker-pool.ts, transfer-worker.ts). */
 import type { SocketType } from "node:dgram";
 import type { ResolvedServerOptions, TftpClient } from "./config.ts";
-import type { TftpErrorCode } from "./errors.ts";
+import type { TftpErrorCode, TftpServerError } from "./errors.ts";
 import type { NegotiatedOptions } from "./options.ts";
 import type { TftpRequest } from "./packet.ts";
 import type { TransferSummary } from "./transfer.ts";
@@ -27,5 +27,5 @@ export type FromWorker =
   | { type: "settled"; seq: number }
   | { type: "refuse"; client: TftpClient; code: TftpErrorCode; message: string }
   | { type: "stranger" }
-  | { type: "warn"; code: string; message: string; cause: string }
+  | { type: "warn"; code: TftpServerError["code"]; message: string; cause: string }
   | { type: "stopped" };

@@ -123,7 +123,7 @@ describe.each([
     await expect(transport.call(ROOT, "echo", [])).rejects.toThrow(NotFoundError);
   });
 
-  it("refuses arguments that are not JSON values before sending", async () => {
+  it("refuses arguments that are not JSON values (the exporter's session checks them)", async () => {
     await expect(transport.call(POWER, "echo", [Number.NaN])).rejects.toThrow(InvalidArgumentError);
   });
 

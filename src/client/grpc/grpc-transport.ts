@@ -1,7 +1,8 @@
 import type { Duplex } from "node:stream";
 import { type ClientOptions, Metadata, type ServiceError } from "@grpc/grpc-js";
 import type { OpenedResource } from "../../core/resource.ts";
-import { assertJsonValue, type JsonValue } from "../../core/value.ts";
+import type { DriverReport, ExporterReport, Transport } from "../../core/transport.ts";
+import type { JsonValue } from "../../core/value.ts";
 import {
   formatSessionAddress,
   grpcTarget,
@@ -18,7 +19,6 @@ import {
 import type { RouterServiceClient } from "../../protocol/gen/jumpstarter/v1/router.ts";
 import { exporterStatusFromWire, type StatusSnapshot } from "../../protocol/status.ts";
 import { RouterStreamClient } from "../../protocol/stream-frame-codec.ts";
-import type { DriverReport, ExporterReport, Transport } from "../transport.ts";
 import { openByteStream, openResourceStream } from "./byte-stream.ts";
 import {
   type ClientTlsOptions,
@@ -42,7 +42,8 @@ type UnaryCallback<T> = (error: ServiceError | null, response: T) => void;
 
 /**
  * A `Transport` speaking `jumpstarter.v1` to an exporter session over gRPC (a unix socket or TCP).
- * Failures are the same typed errors an in-process session throws.
+ * Failures are the same typed errors an in-process session throws. Arguments are not checked
+ * here: `DriverClient` checks them before, and the exporter's session again on its side.
  */
 export class GrpcTransport implements Transport {
   /** The exporter address in `JUMPSTARTER_HOST` form. */
@@ -106,7 +107,6 @@ export class GrpcTransport implements Transport {
   }
 
   async call(uuid: string, method: string, args: JsonValue[]): Promise<JsonValue> {
-    checkArgs(method, args);
     const response = await this.unary<DriverCallResponse>((callback) =>
       this.exporter.driverCall({ uuid, method, args }, new Metadata(), callback),
     );
@@ -114,7 +114,6 @@ export class GrpcTransport implements Transport {
   }
 
   async *streamingCall(uuid: string, method: string, args: JsonValue[]): AsyncGenerator<JsonValue> {
-    checkArgs(method, args);
     const call = this.exporter.streamingDriverCall({ uuid, method, args }, new Metadata());
     try {
       for await (const response of call) {
@@ -179,10 +178,4 @@ export class GrpcTransport implements Transport {
       });
     });
   }
-}
-
-function checkArgs(method: string, args: JsonValue[]): void {
-  args.forEach((arg, i) => {
-    assertJsonValue(arg, `${method}() argument ${i}`);
-  });
 }

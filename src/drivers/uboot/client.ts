@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { DriverClient } from "../../client/client.ts";
 import { checkResult } from "../../core/contract.ts";
-import { DriverError } from "../../core/errors.ts";
 import { DhcpInfo } from "./contract.ts";
-import { UbootCommandError } from "./errors.ts";
+// Registers the U-Boot errors, so a failed call arrives as UbootCommandError with its fields.
+import "./errors.ts";
 
 export interface RunCommandOptions {
   /** Seconds the command may take (default: the driver's command_timeout, 60). */
@@ -33,14 +33,10 @@ export class UbootConsoleClient extends DriverClient {
 
   /** Runs a command; a non-zero exit code throws UbootCommandError carrying the output. */
   async runCommandChecked(cmd: string, options: RunCommandOptions = {}): Promise<string> {
-    try {
-      return this.text(
-        "run_command_checked",
-        await this.call("run_command_checked", cmd, ...optionArgs(options)),
-      );
-    } catch (error) {
-      throw commandError(error, cmd);
-    }
+    return this.text(
+      "run_command_checked",
+      await this.call("run_command_checked", cmd, ...optionArgs(options)),
+    );
   }
 
   async getEnv(name: string, timeout?: number): Promise<string | null> {
@@ -68,11 +64,7 @@ export class UbootConsoleClient extends DriverClient {
 
   /** `tftpboot addr file`; resolves with "Bytes transferred". Numbers are sent as hex. */
   async tftpboot(addr: number | string, file: string, timeout?: number): Promise<number> {
-    try {
-      return this.number("tftpboot", await this.call("tftpboot", addr, file, timeout ?? null));
-    } catch (error) {
-      throw commandError(error, `tftpboot ${addr} ${file}`);
-    }
+    return this.number("tftpboot", await this.call("tftpboot", addr, file, timeout ?? null));
   }
 
   /** CRC-32 of `size` bytes at `addr` (U-Boot's `crc32`), as an unsigned number. */
@@ -101,24 +93,4 @@ export class UbootConsoleClient extends DriverClient {
 
 function optionArgs(options: RunCommandOptions) {
   return [options.timeout ?? null, options.ignoreBadPatterns ?? null] as const;
-}
-
-/**
- * The typed error for a failed command: in-process the driver's own error is the cause; over the
- * wire only the message arrives, and the exit code and output are read back from it.
- */
-function commandError(error: unknown, cmd: string): unknown {
-  if (!(error instanceof DriverError)) return error;
-  if (error.cause instanceof UbootCommandError) return error.cause;
-  const m =
-    /U-Boot command ("(?:[^"\\]|\\.)*") failed with exit code (\d+); its output:\n([\s\S]*)\nFix the command/.exec(
-      error.message,
-    );
-  if (!m) return error;
-  let command = cmd;
-  try {
-    command = JSON.parse(m[1]!) as string;
-  } catch {}
-  const output = m[3] === "(none)" ? "" : m[3]!;
-  return new UbootCommandError(command, Number(m[2]), output);
 }

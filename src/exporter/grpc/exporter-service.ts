@@ -1,7 +1,7 @@
 import { status as GrpcCode, type ServerWritableStream, type sendUnaryData } from "@grpc/grpc-js";
-import type { Transport } from "../../client/transport.ts";
 import { FailedPreconditionError, InvalidArgumentError } from "../../core/errors.ts";
-import { assertJsonValue, type JsonValue, resultToWire } from "../../core/value.ts";
+import type { Transport } from "../../core/transport.ts";
+import type { JsonValue } from "../../core/value.ts";
 import type {
   DriverCallRequest,
   ExporterServiceServer,
@@ -37,7 +37,10 @@ function reply<T>(callback: sendUnaryData<T>, work: () => Promise<T>): void {
   );
 }
 
-/** A DriverCall request as the target takes it; malformed requests are INVALID_ARGUMENT. */
+/**
+ * A DriverCall request as the target takes it; a request without uuid or method is
+ * INVALID_ARGUMENT. The target (the session) checks the arguments and the results itself.
+ */
 function checkCallRequest(request: DriverCallRequest | StreamingDriverCallRequest, rpc: string) {
   if (request.uuid === "") {
     throw new InvalidArgumentError(`${rpc} has no driver uuid (field 1); send the uuid from GetReport`);
@@ -45,11 +48,7 @@ function checkCallRequest(request: DriverCallRequest | StreamingDriverCallReques
   if (request.method === "") {
     throw new InvalidArgumentError(`${rpc} has no method name (field 2); send the driver method to call`);
   }
-  const args: JsonValue[] = request.args.map((arg, i) => {
-    assertJsonValue(arg, `${rpc} ${request.method} argument ${i}`);
-    return arg;
-  });
-  return { uuid: request.uuid, method: request.method, args };
+  return { uuid: request.uuid, method: request.method, args: request.args as JsonValue[] };
 }
 
 /** Resolves when the call can take more messages, or has ended. */
@@ -101,7 +100,7 @@ export function exporterService(context: ExporterServiceContext): ExporterServic
         const { uuid, method, args } = checkCallRequest(call.request, "DriverCall");
         requireReady();
         const result = await target.call(uuid, method, args);
-        return { uuid, result: resultToWire(result, `result of ${method}()`) };
+        return { uuid, result };
       });
     },
 
@@ -114,12 +113,10 @@ export function exporterService(context: ExporterServiceContext): ExporterServic
         try {
           const { uuid, method, args } = checkCallRequest(call.request, "StreamingDriverCall");
           requireReady();
-          let index = 0;
           // Leaving the loop early runs the target's cleanup (its generator's `finally`).
           for await (const item of target.streamingCall(uuid, method, args)) {
             if (call.cancelled || call.writableEnded) break;
-            const result = resultToWire(item, `item ${index++} of ${method}()`);
-            if (!call.write({ uuid, result })) await writable(call);
+            if (!call.write({ uuid, result: item })) await writable(call);
             if (call.cancelled || call.writableEnded) break;
           }
           if (!call.cancelled && !call.writableEnded) call.end();

@@ -1,6 +1,6 @@
 import type { Duplex } from "node:stream";
 import { Metadata, type ServerDuplexStream } from "@grpc/grpc-js";
-import type { Transport } from "../../client/transport.ts";
+import type { Transport } from "../../core/transport.ts";
 import type {
   RouterServiceServer,
   StreamRequest,

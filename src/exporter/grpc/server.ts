@@ -1,5 +1,5 @@
 import { Server, type ServerInterceptor } from "@grpc/grpc-js";
-import type { Transport } from "../../client/transport.ts";
+import type { Transport } from "../../core/transport.ts";
 import { formatSessionAddress, parseSessionAddress } from "../../protocol/address.ts";
 import { bindServer, type ServerTlsOptions } from "../../protocol/bind-server.ts";
 import { ExporterServiceService } from "../../protocol/gen/jumpstarter/v1/jumpstarter.ts";

@@ -1,6 +1,5 @@
 import { EventEmitter } from "node:events";
 import { Duplex, PassThrough, Writable } from "node:stream";
-import type { ExporterReport, Transport } from "../../../client/transport.ts";
 import {
   driverErrorFor,
   type GrpcStatusName,
@@ -8,7 +7,8 @@ import {
   NotFoundError,
 } from "../../../core/errors.ts";
 import { type OpenedResource, ResourceTable } from "../../../core/resource.ts";
-import type { JsonValue } from "../../../core/value.ts";
+import type { ExporterReport, Transport } from "../../../core/transport.ts";
+import { assertJsonValue, type JsonValue } from "../../../core/value.ts";
 
 export const ROOT = "00000000-0000-4000-8000-000000000001";
 export const POWER = "00000000-0000-4000-8000-000000000002";
@@ -23,6 +23,13 @@ function deferred<T>() {
     resolve = r;
   });
   return { promise, resolve };
+}
+
+/** Like a Session, the target checks what arrives: the exporter service passes arguments on as decoded. */
+function checkArgs(method: string, args: readonly unknown[]): void {
+  args.forEach((arg, i) => {
+    assertJsonValue(arg, `${method}() argument ${i}`);
+  });
 }
 
 /**
@@ -71,6 +78,7 @@ export class FakeTarget implements Transport {
 
   async call(uuid: string, method: string, args: JsonValue[]): Promise<JsonValue> {
     if (uuid !== POWER) throw new NotFoundError(`no driver with uuid ${uuid} in this session`);
+    checkArgs(method, args);
     switch (method) {
       case "echo":
         return args;
@@ -87,6 +95,7 @@ export class FakeTarget implements Transport {
 
   async *streamingCall(uuid: string, method: string, args: JsonValue[]): AsyncGenerator<JsonValue> {
     if (uuid !== POWER) throw new NotFoundError(`no driver with uuid ${uuid} in this session`);
+    checkArgs(method, args);
     if (method === "count") {
       for (let i = 0; i < (args[0] as number); i++) yield i;
       return;

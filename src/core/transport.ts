@@ -1,6 +1,6 @@
 import type { Duplex } from "node:stream";
-import type { OpenedResource } from "../core/resource.ts";
-import type { JsonValue } from "../core/value.ts";
+import type { OpenedResource } from "./resource.ts";
+import type { JsonValue } from "./value.ts";
 
 /** One entry of GetReport: a driver instance as the exporter describes it (spec 2.8). */
 export interface DriverReport {
