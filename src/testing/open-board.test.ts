@@ -50,6 +50,19 @@ describe.each(WIRES)("openBoard (%s)", (wire) => {
     }
   });
 
+  test("opens a YAML file by URL", async () => {
+    const board = await openBoard(
+      new URL("../../example-tests/mock-board/exporter.yaml", import.meta.url),
+      wire,
+    );
+    try {
+      expect(board.session.driver("shell")).toBeDefined();
+      expect((await board.client.shell.hello("you")).stdout).toBe("hello you\n");
+    } finally {
+      await board.close();
+    }
+  });
+
   test("close() is idempotent, and afterwards the board's calls fail", async () => {
     const board = await openBoard(exporterConfig({ power: { type: "MockPower" } }), wire);
     const first = board.close();
