@@ -18,12 +18,6 @@ import {
 } from "../core/errors.ts";
 import { registerDriverType } from "../core/registry.ts";
 import { registeredDriverErrorCodes, wireErrorOf } from "../core/wire-errors.ts";
-import {
-  exporterConfig,
-  openBoard,
-  type TestBoard,
-  type Wire,
-} from "../drivers/storage/__fixtures__/board.ts";
 import type { UbootConsoleClient } from "../drivers/uboot/client.ts";
 import {
   UbootBadOutputError,
@@ -31,6 +25,7 @@ import {
   UbootNoPromptError,
   UbootTimeoutError,
 } from "../drivers/uboot/errors.ts";
+import { exporterConfig, openBoard, type TestBoard, type Wire } from "../testing/open-board.ts";
 
 /** One instance of every class the registry rebuilds, and of every status class. */
 const samples: Record<string, () => DriverError> = {

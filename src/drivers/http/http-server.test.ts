@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FailedPreconditionError } from "../../core/errors.ts";
 import { findDriverType } from "../../core/registry.ts";
-import { exporterConfig, openBoard, type Wire } from "../storage/__fixtures__/board.ts";
+import { exporterConfig, openBoard, WIRES } from "../../testing/open-board.ts";
 import "./index.ts";
 import type { HttpServerClient } from "./client.ts";
 
@@ -17,7 +17,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe.each<Wire>(["in-process", "grpc"])("HttpServer driver (%s)", (wire) => {
+describe.each(WIRES)("HttpServer driver (%s)", (wire) => {
   test("putFile answers a URL that serves the bytes; ranges work; files go on close", async () => {
     const root = join(dir, `root-${wire}`);
     const board = await openBoard(
@@ -50,16 +50,14 @@ describe.each<Wire>(["in-process", "grpc"])("HttpServer driver (%s)", (wire) => 
     }
     expect(await readdir(root)).toEqual([]);
   });
-});
 
-describe("HttpServer driver", () => {
   test("a local file is uploaded by path", async () => {
     const board = await openBoard(
       exporterConfig({ http: { type: "HttpServer", config: { host: "127.0.0.1", port: 0 } } }),
-      "in-process",
+      wire,
     );
     try {
-      const local = join(dir, "page.html");
+      const local = join(dir, `page-${wire}.html`);
       await writeFile(local, "<p>hi</p>");
       await board.client.http.start();
       const res = await fetch(await board.client.http.putFile("/index.html", local));
@@ -76,7 +74,7 @@ describe("HttpServer driver", () => {
     const { port } = blocker.address() as { port: number };
     const board = await openBoard(
       exporterConfig({ http: { type: "HttpServer", config: { host: "127.0.0.1", port } } }),
-      "in-process",
+      wire,
     );
     try {
       const failure = board.client.http.start();
@@ -87,7 +85,9 @@ describe("HttpServer driver", () => {
       await new Promise((resolve) => blocker.close(resolve));
     }
   });
+});
 
+describe("HttpServer driver config", () => {
   test("config: Jumpstarter's name and defaults", () => {
     const spec = findDriverType("jumpstarter_driver_http.driver.HttpServer")!;
     expect(spec.id).toBe("HttpServer");

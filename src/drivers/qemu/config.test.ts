@@ -83,6 +83,7 @@ describe("Qemu config", () => {
     expect([pc.machine, pc.cpu]).toEqual(["q35", "max"]);
   });
 
+  // In-process only: the exporter refuses the config before any client or wire exists.
   test("the exporter refuses the board when its config is wrong, before anything starts", async () => {
     const board = (config: Record<string, unknown>) =>
       openLocalSession(

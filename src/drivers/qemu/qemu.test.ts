@@ -1,10 +1,10 @@
 import { type AddressInfo, createConnection, createServer } from "node:net";
 import { afterEach, describe, expect, test } from "vitest";
-import { buildClientTree } from "../../client/tree.ts";
 import { type ClientTreeOf, defineExporter } from "../../config/define.ts";
 import { NotImplementedError } from "../../core/errors.ts";
 import { openLocalSession } from "../../exporter/local.ts";
 import type { Session } from "../../exporter/session.ts";
+import { openBoard, type TestBoard, WIRES, type Wire } from "../../testing/open-board.ts";
 import { PowerClient } from "../power/index.ts";
 import {
   ConsoleReader,
@@ -30,6 +30,7 @@ const exporter = defineExporter({
   export: { board: { type: "jumpstarter_driver_qemu.driver.Qemu", config: ubootBoard } },
 });
 
+let opened: TestBoard<ClientTreeOf<typeof exporter>> | undefined;
 let session: Session | undefined;
 
 /** A loopback TCP port nobody listens on right now. */
@@ -42,15 +43,16 @@ async function freeLoopbackPort(): Promise<number> {
 }
 
 afterEach(async () => {
+  await opened?.close();
+  opened = undefined;
   await session?.close();
   session = undefined;
 });
 
-async function openBoard() {
-  session = await openLocalSession(exporter);
-  const root = buildClientTree(await session.report(), session) as ClientTreeOf<typeof exporter>;
-  const driver = session.driver<Qemu>("board");
-  return { board: root.board, machine: driver.machine };
+/** The board's client over `wire`, and its machine (the exporter side, to look at QEMU itself). */
+async function openQemuBoard(wire: Wire) {
+  opened = await openBoard(exporter, wire);
+  return { board: opened.client.board, machine: opened.session.driver<Qemu>("board").machine };
 }
 
 /** Stops autoboot at U-Boot's countdown and waits for the prompt. */
@@ -65,72 +67,99 @@ describe.skipIf(skipReason !== undefined)(
   `Qemu board with U-Boot${skipReason ? ` (skipped: ${skipReason})` : ""}`,
   { timeout: TEST_MS },
   () => {
-    test("boots U-Boot, keeps the output printed before a client connects, runs a command, powers off", async () => {
-      const { board, machine } = await openBoard();
-      expect(board.power).toBeInstanceOf(PowerClient);
-      expect(board.console).toBeInstanceOf(QemuConsoleClient);
-      await board.power.on();
-      expect(liveProcessesWith(machine.name).length).toBeGreaterThan(0);
-      // Nobody reads yet: output piles up in the backlog (bounded wait, no timing assumed).
-      await whenEvent(
-        machine.console,
-        "output",
-        () => machine.console.backlogLength > 0,
-        "U-Boot's first output in the console backlog",
-        BOOT_MS,
-      );
-      expect(machine.console.backlogLength).toBeGreaterThan(0);
+    describe.each(WIRES)("through the client (%s)", (wire) => {
+      test("boots U-Boot, keeps the output printed before a client connects, runs a command, powers off", async () => {
+        const { board, machine } = await openQemuBoard(wire);
+        expect(board.power).toBeInstanceOf(PowerClient);
+        expect(board.console).toBeInstanceOf(QemuConsoleClient);
+        await board.power.on();
+        expect(liveProcessesWith(machine.name).length).toBeGreaterThan(0);
+        // Nobody reads yet: output piles up in the backlog (bounded wait, no timing assumed).
+        await whenEvent(
+          machine.console,
+          "output",
+          () => machine.console.backlogLength > 0,
+          "U-Boot's first output in the console backlog",
+          BOOT_MS,
+        );
+        expect(machine.console.backlogLength).toBeGreaterThan(0);
 
-      const reader = new ConsoleReader(await board.console.connect());
-      const boot = await stopAutoboot(reader);
-      // The boot from its very first line: the banner came through the backlog.
-      expect(boot.trimStart()).toMatch(/^U-Boot 20\d\d\.\d\d/);
+        const reader = new ConsoleReader(await board.console.connect());
+        const boot = await stopAutoboot(reader);
+        // The boot from its very first line: the banner came through the backlog.
+        expect(boot.trimStart()).toMatch(/^U-Boot 20\d\d\.\d\d/);
 
-      reader.send("version\n");
-      const version = await reader.until("=> ", PROMPT_MS);
-      expect(version).toMatch(/U-Boot 20\d\d\.\d\d/);
-      expect(version).toMatch(/aarch64-linux-gnu-gcc|GCC|gcc/);
+        reader.send("version\n");
+        const version = await reader.until("=> ", PROMPT_MS);
+        expect(version).toMatch(/U-Boot 20\d\d\.\d\d/);
+        expect(version).toMatch(/aarch64-linux-gnu-gcc|GCC|gcc/);
 
-      await board.power.off();
-      expect(machine.powered).toBe(false);
-      // QEMU itself is gone (its supervisor reaped it before exiting); the watchdog follows.
-      expect(liveProcessesWith(machine.name, "qemu-system")).toEqual([]);
-      expect(await waitUntilGone(machine.name, 5000)).toEqual([]);
+        await board.power.off();
+        expect(machine.powered).toBe(false);
+        // QEMU itself is gone (its supervisor reaped it before exiting); the watchdog follows.
+        expect(liveProcessesWith(machine.name, "qemu-system")).toEqual([]);
+        expect(await waitUntilGone(machine.name, 5000)).toEqual([]);
+      });
+
+      test("a power cycle boots again on the same console stream; on and off are idempotent", async () => {
+        const { board, machine } = await openQemuBoard(wire);
+        await board.power.on();
+        await board.power.on();
+        const reader = new ConsoleReader(await board.console.connect());
+        await stopAutoboot(reader);
+        const firstPid = machine.supervisorPid;
+
+        await board.power.cycle(0);
+        expect(machine.supervisorPid).not.toBe(firstPid);
+        const again = await stopAutoboot(reader);
+        expect(again).toMatch(/U-Boot 20\d\d\.\d\d/);
+        // The old QEMU is gone: one QEMU runs for this board.
+        expect(liveProcessesWith(machine.name, "qemu-system")).toHaveLength(1);
+
+        await board.power.off();
+        await board.power.off();
+        expect(await waitUntilGone(machine.name, 5000)).toEqual([]);
+      });
+
+      test("closing the session kills QEMU and ends console streams", async () => {
+        const { board, machine } = await openQemuBoard(wire);
+        await board.power.on();
+        const stream = await board.console.connect();
+        const ended = new Promise<void>((resolve) => stream.once("end", resolve));
+        stream.resume();
+        expect(liveProcessesWith(machine.name).length).toBeGreaterThan(0);
+        await opened!.session.close();
+        await ended;
+        expect(await waitUntilGone(machine.name, 5000)).toEqual([]);
+      });
+
+      test("power.read() says a virtual board has no power meter", async () => {
+        const { board } = await openQemuBoard(wire);
+        const reading = board.power.read().next();
+        await expect(reading).rejects.toBeInstanceOf(NotImplementedError);
+        await expect(board.power.read().next()).rejects.toThrow(/no power meter/);
+      });
+
+      test("a QEMU that cannot start fails power.on() with QEMU's own words and the fix", async () => {
+        const bad = await openBoard(
+          defineExporter({
+            apiVersion: "jumpstarter.dev/v1alpha1",
+            kind: "ExporterConfig",
+            metadata: { name: "bad-machine" },
+            export: { board: { type: "Qemu", config: { ...ubootBoard, machine: "no-such-machine" } } },
+          }),
+          wire,
+        );
+        opened = bad;
+        const error = await bad.client.board.power.on().catch((e: unknown) => e);
+        expect(String(error)).toMatch(/exited \(code 1\) before its serial console connected/);
+        expect(String(error)).toMatch(/unsupported machine type/);
+        expect(String(error)).toMatch(/check machine, cpu, mem, bios and extra_args/);
+        expect(await waitUntilGone(bad.session.driver<Qemu>("board").machine.name, 5000)).toEqual([]);
+      });
     });
 
-    test("a power cycle boots again on the same console stream; on and off are idempotent", async () => {
-      const { board, machine } = await openBoard();
-      await board.power.on();
-      await board.power.on();
-      const reader = new ConsoleReader(await board.console.connect());
-      await stopAutoboot(reader);
-      const firstPid = machine.supervisorPid;
-
-      await board.power.cycle(0);
-      expect(machine.supervisorPid).not.toBe(firstPid);
-      const again = await stopAutoboot(reader);
-      expect(again).toMatch(/U-Boot 20\d\d\.\d\d/);
-      // The old QEMU is gone: one QEMU runs for this board.
-      expect(liveProcessesWith(machine.name, "qemu-system")).toHaveLength(1);
-
-      await board.power.off();
-      await board.power.off();
-      expect(await waitUntilGone(machine.name, 5000)).toEqual([]);
-    });
-
-    test("closing the session kills QEMU and ends console streams", async () => {
-      const { board, machine } = await openBoard();
-      await board.power.on();
-      const stream = await board.console.connect();
-      const ended = new Promise<void>((resolve) => stream.once("end", resolve));
-      stream.resume();
-      expect(liveProcessesWith(machine.name).length).toBeGreaterThan(0);
-      await session!.close();
-      session = undefined;
-      await ended;
-      expect(await waitUntilGone(machine.name, 5000)).toEqual([]);
-    });
-
+    // In-process only: it drives the machine itself (on(), the console hub), not a client.
     test("the user-mode network: U-Boot gets a DHCP lease, and host forwards listen on loopback", async () => {
       const hostport = await freeLoopbackPort();
       session = await openLocalSession(
@@ -159,32 +188,6 @@ describe.skipIf(skipReason !== undefined)(
         });
         probe.once("error", reject);
       });
-    });
-
-    test("power.read() says a virtual board has no power meter", async () => {
-      const { board } = await openBoard();
-      const reading = board.power.read().next();
-      await expect(reading).rejects.toBeInstanceOf(NotImplementedError);
-      await expect(board.power.read().next()).rejects.toThrow(/no power meter/);
-    });
-
-    test("a QEMU that cannot start fails power.on() with QEMU's own words and the fix", async () => {
-      session = await openLocalSession(
-        defineExporter({
-          apiVersion: "jumpstarter.dev/v1alpha1",
-          kind: "ExporterConfig",
-          metadata: { name: "bad-machine" },
-          export: { board: { type: "Qemu", config: { ...ubootBoard, machine: "no-such-machine" } } },
-        }),
-      );
-      const root = buildClientTree(await session.report(), session);
-      const board = root.children.board!;
-      const power = board.children.power as PowerClient;
-      const error = await power.on().catch((e: unknown) => e);
-      expect(String(error)).toMatch(/exited \(code 1\) before its serial console connected/);
-      expect(String(error)).toMatch(/unsupported machine type/);
-      expect(String(error)).toMatch(/check machine, cpu, mem, bios and extra_args/);
-      expect(await waitUntilGone(session.driver<Qemu>("board").machine.name, 5000)).toEqual([]);
     });
   },
 );

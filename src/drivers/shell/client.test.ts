@@ -1,9 +1,7 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildClientTree } from "../../client/tree.ts";
-import { API_VERSION } from "../../config/types.ts";
 import { InvalidArgumentError } from "../../core/errors.ts";
-import { Session } from "../../exporter/session.ts";
+import { exporterConfig, openBoard, type TestBoard, WIRES } from "../../testing/open-board.ts";
 import { makeTempDir, touch, WAIT_FOR } from "./__fixtures__/support.ts";
 import { type ShellClient, ShellClientBase, type ShellOutputChunk } from "./index.ts";
 
@@ -20,32 +18,24 @@ const methods = {
   run: "echo ran",
 };
 
-let temp: ReturnType<typeof makeTempDir>;
-let session: Session;
-let shell: ShellClient<Methods>;
+describe.each(WIRES)("ShellClient (%s)", (wire) => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let board: TestBoard;
+  let shell: ShellClient<Methods>;
 
-beforeEach(async () => {
-  temp = makeTempDir();
-  session = await Session.open({
-    config: {
-      apiVersion: API_VERSION,
-      kind: "ExporterConfig",
-      metadata: { name: "shell-test" },
-      export: { shell: { type: "Shell", config: { methods } } },
-    },
-    source: "<shell client test>",
-    dir: temp.dir,
+  beforeEach(async () => {
+    temp = makeTempDir();
+    board = await openBoard(exporterConfig({ shell: { type: "Shell", config: { methods } } }), wire, {
+      dir: temp.dir,
+    });
+    shell = board.client.shell as ShellClient<Methods>;
   });
-  const root = buildClientTree(await session.report(), session);
-  shell = root.children.shell as ShellClient<Methods>;
-});
 
-afterEach(async () => {
-  await session.close();
-  temp.remove();
-});
+  afterEach(async () => {
+    await board.close();
+    temp.remove();
+  });
 
-describe("ShellClient", () => {
   it("is the client the exporter's report selects", () => {
     expect(shell).toBeInstanceOf(ShellClientBase);
     expect(shell.labels["jumpstarter.dev/client"]).toBe("jumpstarter_driver_shell.client.ShellClient");

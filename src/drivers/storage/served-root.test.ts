@@ -31,6 +31,7 @@ async function configWith(type: string, rootDir: string): Promise<string> {
   return path;
 }
 
+// In-process only: these fail or pass when the exporter starts, before any client or wire.
 describe.each(["Tftp", "HttpServer"])("%s root_dir", (type) => {
   test.each([
     [

@@ -5,11 +5,10 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { z } from "zod";
-import { buildClientTree } from "../../client/tree.ts";
 import { InvalidArgumentError, NotFoundError, UnknownError } from "../../core/errors.ts";
 import { registerDriverType } from "../../core/registry.ts";
 import { openLocalSession } from "../../exporter/local.ts";
-import { exporterConfig, openBoard, type TestBoard, type Wire } from "./__fixtures__/board.ts";
+import { exporterConfig, openBoard, type TestBoard, WIRES } from "../../testing/open-board.ts";
 import { Storage, type StorageClient } from "./index.ts";
 
 registerDriverType({
@@ -35,7 +34,7 @@ async function freshRoot(): Promise<string> {
   return root;
 }
 
-describe.each<Wire>(["in-process", "grpc"])("storage (%s)", (wire) => {
+describe.each(WIRES)("storage (%s)", (wire) => {
   let root: string;
   let board: TestBoard;
   let storage: StorageClient;
@@ -239,17 +238,18 @@ describe.each<Wire>(["in-process", "grpc"])("storage (%s)", (wire) => {
   });
 });
 
-test("remove_created_on_close false keeps the files", async () => {
+test.each(WIRES)("remove_created_on_close false keeps the files (%s)", async (wire) => {
   const root = await freshRoot();
-  const session = await openLocalSession(
+  const board = await openBoard(
     exporterConfig({ storage: { type: "StorageTestHost", config: { root, remove: false } } }),
+    wire,
   );
-  const client = buildClientTree(await session.report(), session) as any;
-  await client.storage.writeBytes("f", "x");
-  await session.close();
+  await board.client.storage.writeBytes("f", "x");
+  await board.close();
   expect(await readdir(root)).toEqual(["f"]);
 });
 
+// In-process only: the stream is opened on the Session itself, with no client or wire involved.
 test("a resource stream no call took is dropped when the session closes", async () => {
   const root = await freshRoot();
   const session = await openLocalSession(

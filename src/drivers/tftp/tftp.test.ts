@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FailedPreconditionError } from "../../core/errors.ts";
 import { findDriverType } from "../../core/registry.ts";
-import { exporterConfig, openBoard } from "../storage/__fixtures__/board.ts";
+import { exporterConfig, openBoard, WIRES } from "../../testing/open-board.ts";
 import "./index.ts";
 import { nativeReadLoop } from "../../tftp/native.ts";
 import type { TftpServerClient } from "./client.ts";
@@ -32,12 +32,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe("Tftp driver", () => {
+describe.each(WIRES)("Tftp driver (%s)", (wire) => {
   test("files written through storage are served to busybox byte-exact, and removed on close", async () => {
-    const root = join(dir, "root-a");
+    const root = join(dir, `root-a-${wire}`);
     const board = await openBoard(
       exporterConfig({ tftp: { type: "Tftp", config: { root_dir: root, host: "127.0.0.1", port: 0 } } }),
-      "in-process",
+      wire,
     );
     const tftp: TftpServerClient = board.client.tftp;
     try {
@@ -74,7 +74,7 @@ describe("Tftp driver", () => {
   });
 
   test("a file that was there before is served and kept", async () => {
-    const root = join(dir, "root-b");
+    const root = join(dir, `root-b-${wire}`);
     const board = await openBoard(
       exporterConfig({
         tftp: {
@@ -82,7 +82,7 @@ describe("Tftp driver", () => {
           config: { root_dir: root, host: "127.0.0.1", port: 0, remove_created_on_close: false },
         },
       }),
-      "grpc",
+      wire,
     );
     try {
       await writeFile(join(root, "pxelinux.0"), "pxe");
@@ -99,7 +99,7 @@ describe("Tftp driver", () => {
   test("without root_dir a temporary root is made and removed on close", async () => {
     const board = await openBoard(
       exporterConfig({ tftp: { type: "Tftp", config: { host: "127.0.0.1", port: 0 } } }),
-      "in-process",
+      wire,
     );
     const root = board.session.driver<any>("tftp.storage").root as string;
     expect((await stat(root)).isDirectory()).toBe(true);
@@ -110,7 +110,7 @@ describe("Tftp driver", () => {
   test("a port of its own is answered before start(), as Jumpstarter answers it", async () => {
     const board = await openBoard(
       exporterConfig({ tftp: { type: "Tftp", config: { host: "127.0.0.1", port: 6969 } } }),
-      "grpc",
+      wire,
     );
     try {
       expect(await board.client.tftp.getPort()).toBe(6969);
@@ -125,7 +125,7 @@ describe("Tftp driver", () => {
     await new Promise<void>((resolve) => blocker.bind(0, "127.0.0.1", resolve));
     const board = await openBoard(
       exporterConfig({ tftp: { type: "Tftp", config: { host: "127.0.0.1", port: blocker.address().port } } }),
-      "in-process",
+      wire,
     );
     try {
       const failure = board.client.tftp.start();
@@ -136,7 +136,9 @@ describe("Tftp driver", () => {
       await new Promise<void>((resolve) => blocker.close(resolve));
     }
   });
+});
 
+describe("Tftp driver config", () => {
   test("config: Jumpstarter's name, defaults, and unknown keys refused", () => {
     const spec = findDriverType("jumpstarter_driver_tftp.driver.Tftp")!;
     expect(spec.id).toBe("Tftp");

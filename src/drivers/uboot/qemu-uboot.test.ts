@@ -1,5 +1,6 @@
 // The U-Boot console driver against real U-Boot in qemu-system-aarch64, and a real TFTP server.
-// The driver is built by hand over the Qemu board's children (the same objects refs resolve to).
+// The driver is built by hand over the Qemu board's children (the same objects refs resolve to),
+// so this file stays in-process; qemu-uboot-client.test.ts runs the client over both wires.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { defineExporter } from "../../config/define.ts";
