@@ -3,7 +3,6 @@ export {
   acquireBoard,
   type Board,
   type BoardSource,
-  UnsupportedSourceError,
 } from "./board/acquire.ts";
 export { type ClientInit, CompositeClient, DriverClient, registerClient } from "./client/client.ts";
 export * from "./client/grpc/index.ts";

@@ -1,6 +1,5 @@
 /** Leasing boards from a controller: client config, selectors, durations, the lease client. */
 
-export { type LeaseWait, leaseRemoteBoard, leaseWaitOf, type RemoteBoardLease } from "./board-lease.ts";
 export { type ClientConfig, ClientConfigError, configHome, loadClientConfig } from "./client-config.ts";
 export { ControllerError } from "./controller-client.ts";
 export { DurationError, formatDuration, parseDuration } from "./duration.ts";
