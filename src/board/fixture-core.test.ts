@@ -19,7 +19,7 @@ import {
 const MOCK_BOARD = new URL("../../example-tests/mock-board/exporter.yaml", import.meta.url);
 
 const shortcutNamesOf = (source: BoardSource, shared?: SharedBoard) =>
-  collectSource(source, shared).shortcutNames;
+  collectSource(source, {}, shared).shortcutNames;
 
 describe("shortcutNamesOf", () => {
   test("a selector alone has no names; drivers declares them, as a list or a description", () => {
@@ -73,7 +73,7 @@ describe("collectSource", () => {
       metadata: { name: "object-board" },
       export: { power: { type: "MockPower" } },
     });
-    expect(collectSource({ exporter })).toEqual({ loaded: undefined, shortcutNames: ["power"] });
+    expect(collectSource({ exporter })).toMatchObject({ loaded: undefined, shortcutNames: ["power"] });
   });
 
   test("a YAML config that cannot be read says where relative paths resolve", () => {
@@ -83,6 +83,27 @@ describe("collectSource", () => {
         message: expect.stringContaining(`relative paths resolve against ${process.cwd()}`),
       }),
     );
+  });
+});
+
+describe("the lease wait of a fixture", () => {
+  const env = { ...process.env };
+  afterEach(() => {
+    process.env = { ...env };
+  });
+
+  test("a board leased by selector gets a setup timeout of the wait plus time to connect", () => {
+    delete process.env.DUTKIT_LEASE_WAIT_TIMEOUT;
+    expect(collectSource({ selector: "board=mock" }, { leaseWaitTimeoutMs: 5_000 })).toMatchObject({
+      leaseWait: { timeoutMs: 5_000, progressEveryMs: 30_000 },
+      setupTimeoutMs: 65_000,
+    });
+    process.env.DUTKIT_LEASE_WAIT_TIMEOUT = "2m";
+    expect(collectSource({ selector: "board=mock" }).setupTimeoutMs).toBe(180_000);
+  });
+
+  test("a local board's setup keeps the runner's timeout", () => {
+    expect(collectSource({ exporter: MOCK_BOARD }).setupTimeoutMs).toBeUndefined();
   });
 });
 

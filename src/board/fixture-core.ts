@@ -54,6 +54,20 @@ export type ClientOfSource<S> = S extends { drivers: infer D extends DriversDesc
     ? ClientTreeOf<E>
     : AnyClientTree;
 
+/** How long a board leased by selector may take to come free; not counted against any test's timeout. */
+export interface LeaseWaitOptions {
+  /**
+   * Give up waiting for a free board after this long, with a LeaseWaitTimeoutError that names the
+   * holders; default `DUTKIT_LEASE_WAIT_TIMEOUT`, else 10 minutes.
+   */
+  leaseWaitTimeoutMs?: number;
+  /** A "waiting for lease" line at least this often; default `DUTKIT_LEASE_WAIT_PROGRESS`, else 30 s. */
+  leaseWaitProgressMs?: number;
+}
+
+/** Time for connecting to a leased board once it is free (the tunnel and the first report). */
+const CONNECT_MS = 60_000;
+
 /** What is known of a board when its test file is collected, before any fixture runs. */
 export interface CollectedSource {
   /**
@@ -67,13 +81,30 @@ export interface CollectedSource {
    * the exporter config, those declared in `drivers`, and those of the board held for the run.
    */
   shortcutNames: string[];
+  /** The wait for a board leased by selector, from the fixture's options and the environment. */
+  leaseWait: Required<LeaseWait>;
+  /**
+   * The timeout the board's setup gets: for a board leased by selector, the wait's own plus time
+   * to connect (so the wait is not counted against a test's timeout); else undefined (the runner's).
+   */
+  setupTimeoutMs: number | undefined;
 }
 
 /**
- * Collects a board source for a test file. A YAML config that does not load fails here, at once,
- * with the config error; a board leased by selector only has the names `drivers` declares.
+ * Collects a board source for a test file, with the fixture's lease-wait options and the board
+ * held for the run, if any. A YAML config that does not load fails here, at once, with the config
+ * error; a board leased by selector only has the names `drivers` declares.
  */
-export function collectSource(source: BoardSource, shared?: SharedBoard): CollectedSource {
+export function collectSource(
+  source: BoardSource,
+  options: LeaseWaitOptions = {},
+  shared?: SharedBoard,
+): CollectedSource {
+  const leaseWait = leaseWaitOf({
+    ...(options.leaseWaitTimeoutMs !== undefined ? { timeoutMs: options.leaseWaitTimeoutMs } : {}),
+    ...(options.leaseWaitProgressMs !== undefined ? { progressEveryMs: options.leaseWaitProgressMs } : {}),
+  });
+  const setupTimeoutMs = source.selector !== undefined ? leaseWait.timeoutMs + CONNECT_MS : undefined;
   const { exporter } = source;
   const loaded = exporter === undefined ? undefined : loadExporterFileNow(exporter);
   const configured =
@@ -83,7 +114,8 @@ export function collectSource(source: BoardSource, shared?: SharedBoard): Collec
     ...declaredNamesOf(source),
     ...(shared?.drivers ?? []),
   ]);
-  return { loaded, shortcutNames: [...names].filter((name) => !RESERVED_FIXTURE_NAMES.has(name)) };
+  const shortcutNames = [...names].filter((name) => !RESERVED_FIXTURE_NAMES.has(name));
+  return { loaded, shortcutNames, leaseWait, setupTimeoutMs };
 }
 
 function declaredNamesOf({ drivers }: BoardSource): string[] {
@@ -195,35 +227,4 @@ function consoleTranscriptsSince(since: number): ConsoleTranscript[] {
       return { name: transcript.name, text: entries.length ? transcript.format(entries) : "" };
     })
     .filter((transcript) => transcript.text !== "");
-}
-
-/** How long a board leased by selector may take to come free; not counted against any test's timeout. */
-export interface LeaseWaitOptions {
-  /**
-   * Give up waiting for a free board after this long, with a LeaseWaitTimeoutError that names the
-   * holders; default `DUTKIT_LEASE_WAIT_TIMEOUT`, else 10 minutes.
-   */
-  leaseWaitTimeoutMs?: number;
-  /** A "waiting for lease" line at least this often; default `DUTKIT_LEASE_WAIT_PROGRESS`, else 30 s. */
-  leaseWaitProgressMs?: number;
-}
-
-/** Time for connecting to a leased board once it is free (the tunnel and the first report). */
-const CONNECT_MS = 60_000;
-
-/**
- * The lease wait of a fixture's options, and the timeout its board's setup gets: for a board
- * leased by selector, the wait's own plus time to connect (so the wait is not counted against a
- * test's timeout); else undefined (the runner's default).
- */
-export function leaseWaitOfFixture(
-  source: BoardSource,
-  options: LeaseWaitOptions,
-): { leaseWait: Required<LeaseWait>; setupTimeoutMs: number | undefined } {
-  const leaseWait = leaseWaitOf({
-    ...(options.leaseWaitTimeoutMs !== undefined ? { timeoutMs: options.leaseWaitTimeoutMs } : {}),
-    ...(options.leaseWaitProgressMs !== undefined ? { progressEveryMs: options.leaseWaitProgressMs } : {}),
-  });
-  const setupTimeoutMs = source.selector !== undefined ? leaseWait.timeoutMs + CONNECT_MS : undefined;
-  return { leaseWait, setupTimeoutMs };
 }
