@@ -123,14 +123,26 @@ function checkTyped(
     issues.add([...path, "type"], unknownTypeProblem(raw.type));
     return undefined;
   }
-  const configOk = checkDriverConfig(spec, raw.config ?? {}, [...path, "config"], issues);
+  const config = checkDriverConfig(spec, raw.config ?? {}, [...path, "config"], issues);
   const childrenOk = checkChildPolicy(spec, raw.children, path, issues);
-  if (!shape || !configOk || !childrenOk) return undefined;
+  if (!shape || !config || !childrenOk) return undefined;
   const entry: TypedDriverEntry = withoutNulls({ ...shape, children: undefined, config: undefined });
-  // `config` stays as written: drivers parse it again (with defaults) when they are built.
+  // `config` stays as written; the parsed one (with defaults) is what the driver is built from.
   if (isPlainObject(raw.config)) entry.config = raw.config;
   if (Object.keys(kids).length > 0) entry.children = kids;
+  checkedConfigs.set(entry, config.parsed);
   return entry;
+}
+
+/** Each checked entry's driver config as its type's schema parsed it. */
+const checkedConfigs = new WeakMap<TypedDriverEntry, unknown>();
+
+/**
+ * The driver config of an entry that came out of the check, as parsed then, so building the
+ * driver does not check it again; undefined for an entry made some other way.
+ */
+export function checkedDriverConfig(entry: TypedDriverEntry): { parsed: unknown } | undefined {
+  return checkedConfigs.has(entry) ? { parsed: checkedConfigs.get(entry) } : undefined;
 }
 
 function lastSegment(name: string): string {
@@ -178,14 +190,14 @@ function checkDriverConfig(
   config: unknown,
   path: FieldPath,
   issues: IssueList,
-): boolean {
-  if (!isPlainObject(config)) return false; // the entry's shape check reported it
+): { parsed: unknown } | undefined {
+  if (!isPlainObject(config)) return undefined; // the entry's shape check reported it
   const result = spec.config.safeParse(config);
-  if (result.success) return true;
+  if (result.success) return { parsed: result.data };
   for (const problem of problemsFromZod(result.error.issues, config, spec.config)) {
     issues.add([...path, ...problem.path], problem, problem.at);
   }
-  return false;
+  return undefined;
 }
 
 function checkChildPolicy(spec: DriverTypeSpec, kids: unknown, path: FieldPath, issues: IssueList): boolean {

@@ -71,7 +71,6 @@ export const errorCatalogue = {
       ERR_DUTKIT_NO_BOARD: "No board to test: give an exporter config, or set JUMPSTARTER_HOST.",
       ERR_DUTKIT_NO_SHARED_BOARD:
         "A run-scoped board was asked for, but the board global setup is not configured.",
-      ERR_DUTKIT_UNSUPPORTED_SOURCE: "The board source is not one dutkit supports.",
       ERR_DUTKIT_REMOTE_BOARD:
         "The test asked for the in-process exporter of a remote board; use the client fixture instead.",
     },

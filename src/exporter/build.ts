@@ -1,3 +1,4 @@
+import { checkedDriverConfig } from "../config/entries.ts";
 import {
   type DriverEntry,
   isRefEntry,
@@ -55,7 +56,8 @@ export async function buildDriverTree(loaded: LoadedExporterConfig): Promise<Dri
           `${loaded.source}: export.${path.join(".")}: unknown driver type "${entry.type}"`,
         );
       }
-      const config = spec.config.parse(entry.config ?? {});
+      // A checked config's driver config was parsed by the check; one built by hand is parsed here.
+      const config = (checkedDriverConfig(entry) ?? { parsed: spec.config.parse(entry.config ?? {}) }).parsed;
       try {
         driver = await spec.create(config, { init, configDir: loaded.dir });
       } catch (error) {

@@ -3,7 +3,6 @@
 export { ControllerError } from "../protocol/controller-client.ts";
 export { DurationError, formatDuration, parseDuration } from "../protocol/duration.ts";
 export { type LabelSelector, matchesSelector, parseSelector, SelectorError } from "../protocol/selector.ts";
-export { type LeaseWait, leaseRemoteBoard, leaseWaitOf, type RemoteBoardLease } from "./board-lease.ts";
 export { type ClientConfig, ClientConfigError, configHome, loadClientConfig } from "./client-config.ts";
 export { type HeldLease, LeaseEndedError, type LeaseTransport } from "./held-lease.ts";
 export { type LeaseAcquireOptions, LeaseClient } from "./lease-client.ts";

@@ -1,15 +1,11 @@
+import { GrpcTransport } from "../client/grpc/index.ts";
+import { DUTKIT_EXPORTER_LABEL, NAME_LABEL, type Transport } from "../core/transport.ts";
+import { loadClientConfig } from "../lease/client-config.ts";
 import { parseDuration, parseDurationAtLeast } from "../protocol/duration.ts";
-import { loadClientConfig } from "./client-config.ts";
-import type { HeldLease, LeaseEndedError, LeaseTransport } from "./held-lease.ts";
-import { LeaseClient } from "./lease-client.ts";
-import { releaseOnSignal } from "./signal-release.ts";
-
-export interface RemoteBoardLease {
-  held: HeldLease;
-  transport: LeaseTransport;
-  /** Closes the connection and deletes the lease if it was created here. Idempotent. */
-  release(): Promise<void>;
-}
+import type { HeldLease } from "../lease/held-lease.ts";
+import { LeaseClient } from "../lease/lease-client.ts";
+import { releaseOnSignal } from "../lease/signal-release.ts";
+import { type Board, type BoardEvents, boardOver } from "./board.ts";
 
 /** How long a fixture waits for a board by default, when neither its option nor the env var says. */
 export const DEFAULT_LEASE_WAIT_TIMEOUT_MS = 10 * 60_000;
@@ -43,32 +39,27 @@ export function leaseWaitOf(
   };
 }
 
-export interface RemoteBoardOptions {
+export interface LeaseBoardOptions extends BoardEvents {
   /** The id to create the lease under, so usage events and the controller agree. */
   leaseId?: string;
-  env?: Record<string, string | undefined>;
   /** "waiting for lease …" lines; default: stderr. */
   onProgress?: (line: string) => void;
   /** The wait for a free board (see leaseWaitOf). */
   wait?: LeaseWait;
   /** Stops the wait; the waiting lease is deleted. */
   signal?: AbortSignal;
-  onEnd?: (error: LeaseEndedError) => void;
 }
 
 /**
- * Leases a board by selector for a test fixture: the client config in the CLI's order (falling
- * back to the alias "default", as JumpstarterTest does), `JMP_LEASE` reused when set (and kept),
+ * Leases a board by selector: the client config in the CLI's order (falling back to the alias
+ * "default", as JumpstarterTest does), `JMP_LEASE` reused when set (and kept),
  * `DUTKIT_LEASE_DURATION` (default 30m); the wait for a free board is bounded (leaseWaitOf) and
- * abortable, its lease deleted on every way out; the lease's end is watched, and Ctrl-C releases it.
+ * abortable, its lease deleted on every way out; the lease's end is watched (calls in flight then
+ * fail with LeaseEndedError), and Ctrl-C releases it. Releasing the board deletes a lease made here.
  */
-export async function leaseRemoteBoard(
-  selector: string,
-  options: RemoteBoardOptions = {},
-): Promise<RemoteBoardLease> {
-  const env = options.env ?? process.env;
-  const config = await loadClientConfig({ fallbackAlias: "default" }, env);
-  const client = new LeaseClient(config);
+export async function leaseBoard(selector: string, options: LeaseBoardOptions = {}): Promise<Board> {
+  const env = process.env;
+  const client = new LeaseClient(await loadClientConfig({ fallbackAlias: "default" }, env));
   const wait = leaseWaitOf(options.wait, env);
   let held: HeldLease;
   try {
@@ -86,8 +77,11 @@ export async function leaseRemoteBoard(
     client.close();
     throw error;
   }
+  const exporter = { name: held.exporterName, labels: held.exporterLabels };
+  options.onExporter?.(exporter);
+  let transport: Transport | undefined;
   let released: Promise<void> | undefined;
-  const release = () => {
+  const releaseLease = () => {
     released ??= (async () => {
       unregister();
       await transport?.close().catch(() => {});
@@ -96,14 +90,41 @@ export async function leaseRemoteBoard(
     })();
     return released;
   };
-  const unregister = releaseOnSignal(release);
-  let transport: LeaseTransport | undefined;
+  // Until the board exists, an interruption still deletes the lease.
+  const unregister = releaseOnSignal(releaseLease);
   try {
-    held.watch({ ...(options.onEnd ? { onEnd: options.onEnd } : {}) });
+    held.watch();
     transport = await held.connect();
   } catch (error) {
-    await release();
+    await releaseLease();
     throw error;
   }
-  return { held, transport, release };
+  return boardOver(
+    transport,
+    { leaseId: options.leaseId ?? held.id, kind: "remote", exporter, selector, session: undefined },
+    { ...(options.onReleased ? { onReleased: options.onReleased } : {}), afterRelease: releaseLease },
+  );
+}
+
+/** `JUMPSTARTER_HOST` names an exporter session someone else holds the lease for (as `jmp shell` does). */
+export async function connectHostBoard(
+  host: string,
+  leaseId: string,
+  selector: string | undefined,
+  events: Pick<BoardEvents, "onReleased"> = {},
+): Promise<Board> {
+  const transport = await GrpcTransport.connect(host);
+  let report: Awaited<ReturnType<Transport["report"]>>;
+  try {
+    report = await transport.report();
+  } catch (error) {
+    await transport.close();
+    throw error;
+  }
+  const { [NAME_LABEL]: name, [DUTKIT_EXPORTER_LABEL]: _implementation, ...labels } = report.labels;
+  return boardOver(
+    transport,
+    { leaseId, kind: "remote", exporter: { name: name ?? host, labels }, selector, session: undefined },
+    events,
+  );
 }
