@@ -1,9 +1,10 @@
-/** Our TFTP server's child process, as JavaScript (see bench/transpile.ts for why). */
-import { readdirSync } from "node:fs";
+/** Our TFTP server's child process and the dutkit CLI, as JavaScript (see bench/transpile.ts for why). */
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { repository, transpileToTemp } from "../transpile.ts";
+import { repository, transpileToTemp, typescriptSources } from "../transpile.ts";
 
 let compiled: string | undefined;
+let compiledMain: string | undefined;
 
 /** Path of the compiled server-child.js (compiling on first use). */
 export function compiledServerChild(): string {
@@ -12,7 +13,7 @@ export function compiledServerChild(): string {
   const sources = readdirSync(engine)
     .filter((name) => name.endsWith(".ts") && !name.endsWith(".test.ts"))
     .map((name) => join(engine, name));
-  // The native read loop is found relative to src/tftp/, as in the repository: build/ is linked.
+  // The native read loop is found as in the repository: build/ is linked.
   const outputRoot = transpileToTemp(
     "dutkit-tftp-bench-js-",
     [...sources, join(repository, "bench/tftp/server-child.ts")],
@@ -23,4 +24,16 @@ export function compiledServerChild(): string {
   );
   compiled = join(outputRoot, "bench/tftp/server-child.js");
   return compiled;
+}
+
+/** Path of the compiled `dutkit` bin (src/cli/main.js), run as a user runs dist/src/cli/main.js. */
+export function compiledCli(): string {
+  if (compiledMain) return compiledMain;
+  const { name, version } = JSON.parse(readFileSync(join(repository, "package.json"), "utf8"));
+  const outputRoot = transpileToTemp("dutkit-tftp-bench-cli-", typescriptSources(join(repository, "src")), {
+    links: ["node_modules", "build"],
+    packageJson: { name, version, type: "module" },
+  });
+  compiledMain = join(outputRoot, "src/cli/main.js");
+  return compiledMain;
 }

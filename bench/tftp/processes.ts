@@ -3,7 +3,7 @@ import { type ChildProcess, fork, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { readFileSync } from "node:fs";
 import type { TftpServerStats } from "../../src/tftp/index.ts";
-import { compiledServerChild } from "./compile.ts";
+import { compiledCli, compiledServerChild } from "./compile.ts";
 
 const HOST = "127.0.0.1";
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -11,7 +11,7 @@ const CLOCK_TICKS_PER_SECOND = 100;
 /** What a server reports when stopped: our server its peak memory and totals, tftpd-hpa nothing. */
 export interface ServerReport {
   maxRssKiB?: number;
-  stats?: TftpServerStats;
+  stats?: Pick<TftpServerStats, "startedTransfers" | "completedTransfers"> & { retransmits?: number };
 }
 
 export interface RunningServer {
@@ -166,6 +166,57 @@ export async function startOurServer(root: string, setup: OurServerSetup): Promi
       const result = await report;
       await exited(child);
       return result;
+    },
+  };
+}
+
+/** Peak resident memory of a running process (VmHWM, all its threads), in KiB. */
+function peakRssKiB(pid: number): number | undefined {
+  const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * `dutkit tftp serve --no-native [--workers N]` as a user runs it (the compiled bin, port 0);
+ * its port and totals come from the lines it prints. `workers` undefined: the CLI's default.
+ */
+export async function startCliServer(root: string, workers: number | undefined): Promise<RunningServer> {
+  const flags = ["--no-native", ...(workers === undefined ? [] : ["--workers", String(workers)])];
+  const args = ["tftp", "serve", "--root", root, "--host", HOST, "--port", "0", "--max-transfers", "256"];
+  const child = spawn(process.execPath, [compiledCli(), ...args, ...flags], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let stdout = "";
+  child.stdout.setEncoding("utf8").on("data", (text: string) => {
+    stdout += text;
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`dutkit tftp serve did not listen within 30 s: ${stdout}`)),
+      30_000,
+    );
+    child.stdout.on("data", () => {
+      const match = /listening on [^ ]+:(\d+) /.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`dutkit tftp serve exited with ${code}: ${stdout}`)));
+  });
+  return {
+    name: `dutkit tftp serve ${flags.join(" ")}`,
+    port,
+    cpuSeconds: () => processCpuSeconds(child.pid!),
+    async stop() {
+      const maxRssKiB = peakRssKiB(child.pid!);
+      child.kill("SIGTERM");
+      await exited(child);
+      const totals = /stopped after (\d+) transfers: (\d+) completed/.exec(stdout);
+      const stats = totals
+        ? { startedTransfers: Number(totals[1]), completedTransfers: Number(totals[2]) }
+        : undefined;
+      return { maxRssKiB, stats };
     },
   };
 }

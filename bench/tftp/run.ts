@@ -3,10 +3,13 @@
  *
  *   npm run bench:tftp -- [--runs 5]   (node --import ./scripts/ts-loader.mjs bench/tftp/run.ts)
  *     [--sections single,concurrency,windowsize] [--only TEXT] [--workers N]
+ *     [--library native,js] [--cli-workers default,0,2|none]
  *
- * Our server runs twice: with the native read loop (octet reads of files in a thread each;
- * needs `npm run build:native`) and in JavaScript only, with --workers transfer worker threads
- * (default: one per CPU; 0 runs every transfer in the server's thread).
+ * Our server runs as a library in a child process (--library): with the native read loop
+ * (octet reads of files in a thread each; needs `npm run build:native`) and in JavaScript only,
+ * with --workers transfer worker threads (default: one per CPU; 0 runs every transfer in the
+ * server's thread). It also runs as users run it, `dutkit tftp serve --no-native`, once per
+ * --cli-workers entry ("default": without --workers, a number: --workers N).
  * --only keeps the single-client cases whose label contains TEXT.
  *
  * Needs tftp-hpa, busybox and tftpd-hpa (in.tftpd) installed, and root (in.tftpd chroots).
@@ -15,7 +18,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { availableParallelism, cpus, release, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { download } from "../../conformance/tftp/helpers/raw-client.ts";
@@ -23,6 +26,7 @@ import {
   host,
   type OurServerSetup,
   type RunningServer,
+  startCliServer,
   startOurServer,
   startTftpdHpa,
   timeClient,
@@ -34,6 +38,8 @@ const { values } = parseArgs({
     sections: { type: "string", default: "single,concurrency,windowsize" },
     only: { type: "string" },
     workers: { type: "string", default: String(availableParallelism()) },
+    library: { type: "string", default: "native,js" },
+    "cli-workers": { type: "string", default: "default" },
   },
 });
 const runs = Math.max(1, Number(values.runs));
@@ -44,6 +50,20 @@ const MEDIUM = { name: "m8.bin", bytes: 8 << 20 };
 const CONCURRENT_CLIENTS = 50;
 const NATIVE: OurServerSetup = { engine: "native", workers: 0 };
 const JAVASCRIPT: OurServerSetup = { engine: "javascript", workers };
+const library = new Set(values.library.split(","));
+const cliWorkers = values["cli-workers"]
+  .split(",")
+  .filter((entry) => entry !== "none")
+  .map((entry) => (entry === "default" ? undefined : Math.max(0, Number(entry))));
+
+/** tftpd-hpa first (the ratios' reference), then ours as --library and --cli-workers ask. */
+async function startServers(root: string): Promise<RunningServer[]> {
+  const servers = [await startTftpdHpa(root)];
+  if (library.has("native")) servers.push(await startOurServer(root, NATIVE));
+  if (library.has("js")) servers.push(await startOurServer(root, JAVASCRIPT));
+  for (const count of cliWorkers) servers.push(await startCliServer(root, count));
+  return servers;
+}
 
 interface ClientCase {
   label: string;
@@ -183,11 +203,7 @@ async function measuredConcurrentRun(server: RunningServer, root: string) {
 }
 
 async function concurrencyTable(root: string, clientsRoot: string): Promise<string> {
-  const servers = [
-    await startTftpdHpa(root),
-    await startOurServer(root, NATIVE),
-    await startOurServer(root, JAVASCRIPT),
-  ];
+  const servers = await startServers(root);
   const times = servers.map(() => [] as number[]);
   const cpu = servers.map(() => [] as number[]);
   const concurrentRuns = Math.min(runs, 3);
@@ -255,14 +271,12 @@ async function main(): Promise<void> {
     const mediumHash = await makeFile(root, MEDIUM.name, MEDIUM.bytes);
     const cpu = cpus()[0]?.model ?? "unknown CPU";
     console.log(
-      `Node ${process.version}, ${cpus().length} CPUs (${cpu}), Linux ${release()}, ${runs} runs\n`,
+      `Node ${process.version}, ${cpus().length} CPUs (${cpu}), Linux ${release()}, ${runs} runs, load average ${loadavg()
+        .map((load) => load.toFixed(2))
+        .join(" ")} at the start\n`,
     );
     if (sections.has("single")) {
-      const servers = [
-        await startTftpdHpa(root),
-        await startOurServer(root, NATIVE),
-        await startOurServer(root, JAVASCRIPT),
-      ];
+      const servers = await startServers(root);
       try {
         console.log(`64 MiB file, median wall time of ${runs} alternating runs:\n`);
         console.log(await singleClientTable(join(clientsRoot, "single.out"), servers, bigHash));
@@ -274,7 +288,7 @@ async function main(): Promise<void> {
           const { stats } = await server.stop();
           if (stats) {
             console.log(
-              `${server.name}: ${stats.startedTransfers} transfers, ${stats.startedTransfers - stats.completedTransfers} not completed, ${stats.retransmits} retransmits`,
+              `${server.name}: ${stats.startedTransfers} transfers, ${stats.startedTransfers - stats.completedTransfers} not completed, ${stats.retransmits ?? "-"} retransmits`,
             );
           }
         }

@@ -186,6 +186,31 @@ describe("dutkit tftp serve, flags through the real CLI", () => {
     expect(result.data.equals(content)).toBe(true);
     await stop();
   }, 120_000);
+
+  test("--workers 3 --no-native: transfers run in 3 more threads than --workers 0, byte-exact", async () => {
+    const content = randomBytes(300 * 512 + 7);
+    await writeFile(join(root, "workers.bin"), content);
+    const threads = async (...flags: string[]) => {
+      const { port, banner } = await serve("--no-native", ...flags);
+      const result = await download(port, "workers.bin", { deadlineMs: 10_000 });
+      expect(result.error).toBeUndefined();
+      expect(result.data.equals(content)).toBe(true);
+      const status = await readFile(`/proc/${running!.child.pid}/status`, "utf8");
+      await stop();
+      return { banner, count: Number(/^Threads:\s+(\d+)$/m.exec(status)?.[1]) };
+    };
+    const single = await threads("--workers", "0");
+    expect(single.banner).toMatch(/read-only, JavaScript only\); Ctrl-C stops it$/);
+    const pooled = await threads("--workers", "3");
+    expect(pooled.banner).toMatch(/read-only, JavaScript only, 3 transfer workers\); Ctrl-C stops it$/);
+    expect(pooled.count - single.count).toBeGreaterThanOrEqual(3);
+  }, 120_000);
+
+  test("--workers must be an integer from 0 to 256", async () => {
+    running = spawnCli(["tftp", "serve", "--root", root, "--port", "0", "--workers", "257"]);
+    expect(await running.exited).toBe(1);
+    expect(running.output().stderr).toContain("--workers must be an integer from 0 to 256.");
+  }, 120_000);
 });
 
 /**

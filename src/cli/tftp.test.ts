@@ -9,7 +9,7 @@ import { OutputWatch } from "./__fixtures__/output-watch.ts";
 import { runCli } from "./__fixtures__/run-cli.ts";
 import { spawnCli } from "./__fixtures__/spawn-cli.ts";
 import type { CliIo } from "./context.ts";
-import { serveTftp } from "./tftp.ts";
+import { DEFAULT_JS_WORKERS, serveTftp } from "./tftp.ts";
 
 const exec = promisify(execFile);
 
@@ -45,6 +45,7 @@ describe("dutkit tftp serve", () => {
       "--per-client-root",
       "--write",
       "--max-transfers <n>",
+      "--workers <n>",
       "-v, --verbose",
     ]) {
       expect(stdout).toContain(option);
@@ -113,7 +114,8 @@ describe("dutkit tftp serve", () => {
     expect(stdout).toMatch(
       /^read 127\.0\.0\.1:\d+ "hello\.txt" completed 16 B 1 blocks 0 retransmits [\d.]+ ms/m,
     );
-    expect(stdout).toMatch(/read-only, (native read loop|JavaScript only)\); Ctrl-C stops it\n/);
+    const engine = `(native read loop|JavaScript only, ${DEFAULT_JS_WORKERS} transfer workers)`;
+    expect(stdout).toMatch(new RegExp(`read-only, ${engine}\\); Ctrl-C stops it\n`));
     expect(stdout).toMatch(
       /SIGINT: stopping the TFTP server\nstopped after 1 transfers: 1 completed, 0 failed, 0 aborted\n$/,
     );
@@ -123,7 +125,11 @@ describe("dutkit tftp serve", () => {
     const args = ["tftp", "serve", "--root", dir, "--host", "127.0.0.1", "--port", "0", "--no-native", "-v"];
     const cli = spawnCli(args);
     try {
-      const [, port] = await cli.line(/listening on 127\.0\.0\.1:(\d+) .*JavaScript only/);
+      const [, port] = await cli.line(
+        new RegExp(
+          `listening on 127\\.0\\.0\\.1:(\\d+) .*JavaScript only, ${DEFAULT_JS_WORKERS} transfer workers\\)`,
+        ),
+      );
       expect(await busyboxGet(Number(port), "hello.txt")).toBe("hello over tftp\n");
       const [line] = await cli.line(/^read .* completed.*$/m);
       expect(line).not.toMatch(/ native$/);

@@ -1,6 +1,8 @@
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { TftpServer, type TftpServerOptions, type TransferEndEvent } from "../tftp/index.ts";
+import { loadNativeReadLoop } from "../tftp/native.ts";
 import type { CliIo, CommandContext } from "./context.ts";
 import { integerOption, stopSignals } from "./serve.ts";
 
@@ -16,8 +18,16 @@ export interface TftpServeOptions {
   maxTransfers?: number;
   /** false (--no-native): send every file from JavaScript. */
   native?: boolean;
+  /** Transfer worker threads; unset: DEFAULT_JS_WORKERS when files go out from JavaScript, else 0. */
+  workers?: number;
   verbose?: boolean;
 }
+
+/**
+ * Transfer workers when files go out from JavaScript and --workers is not given: one per CPU, up
+ * to 4. A transfer in a worker keeps the listener's thread out of its round trips (bench/RESULTS.md).
+ */
+export const DEFAULT_JS_WORKERS = Math.min(availableParallelism(), 4);
 
 function hostPort(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
@@ -48,6 +58,7 @@ export function formatTransfer(event: TransferEndEvent): string {
  * when verbose, and totals once stopped. Start failures reject, with their coded error, before any wait.
  */
 export async function serveTftp(options: TftpServeOptions, io: CliIo, stop: Promise<string>): Promise<void> {
+  const native = loadNativeReadLoop();
   const serverOptions: TftpServerOptions = {
     root: resolve(options.root),
     host: options.host,
@@ -58,6 +69,7 @@ export async function serveTftp(options: TftpServeOptions, io: CliIo, stop: Prom
     write: { enabled: options.write ?? false, overwrite: options.overwrite ?? false },
     maxTransfers: options.maxTransfers,
     nativeReads: options.native === false ? false : undefined,
+    workers: options.workers ?? (options.native === false || !native.loop ? DEFAULT_JS_WORKERS : 0),
   };
   const server = new TftpServer(serverOptions);
   await server.start();
@@ -71,7 +83,11 @@ export async function serveTftp(options: TftpServeOptions, io: CliIo, stop: Prom
     );
   }
   const access = options.write ? (options.overwrite ? "read-write, overwrite" : "read-write") : "read-only";
-  const engine = server.nativeReads ? "native read loop" : "JavaScript only";
+  if (options.native !== false && !native.loop) {
+    io.stderr(`dutkit tftp: sending files from JavaScript, not the native read loop: ${native.reason}\n`);
+  }
+  const workers = serverOptions.workers ? `, ${serverOptions.workers} transfer workers` : "";
+  const engine = server.nativeReads ? `native read loop${workers}` : `JavaScript only${workers}`;
   io.stdout(
     `TFTP server listening on ${hostPort(host, port)} (root ${serverOptions.root}, ${access}, ${engine}); Ctrl-C stops it\n`,
   );
@@ -105,6 +121,11 @@ export function registerTftpCommands(program: Command, context: CommandContext):
       integerOption("--max-transfers", 1, 100_000),
     )
     .option("--no-native", "send files from JavaScript, not from the native read loop (npm run build:native)")
+    .option(
+      "--workers <n>",
+      `transfer worker threads, so transfers send on several CPUs (default ${DEFAULT_JS_WORKERS} when files go out from JavaScript, 0 with the native read loop)`,
+      integerOption("--workers", 0, 256),
+    )
     .option("-v, --verbose", "print a line per finished transfer")
     .action(async (options: TftpServeOptions) => {
       const signals = stopSignals();

@@ -1,7 +1,7 @@
 /** Server options: the public shape, defaults and validation. */
 import { resolve } from "node:path";
 import { TftpServerError } from "./errors.ts";
-import { nativeReadLoop } from "./native.ts";
+import { loadNativeReadLoop } from "./native.ts";
 import { MAX_BLKSIZE, MAX_WINDOWSIZE, MIN_BLKSIZE } from "./options.ts";
 
 /** Who sent a request. */
@@ -92,10 +92,10 @@ export interface TftpServerOptions {
    */
   workers?: number;
   /**
-   * Send octet read transfers of files from the native read loop (`npm run build:native`), a
-   * thread per transfer that answers each ACK without a turn of the event loop. Transfers
-   * with `onRead` or in netascii always run in JavaScript. Default: when the loop is built;
-   * true makes a missing loop an error, false never uses it.
+   * Send octet read transfers of files from the native read loop (prebuilt for linux-x64 glibc,
+   * or `npm run build:native`), a thread per transfer that answers each ACK without a turn of
+   * the event loop. Transfers with `onRead` or in netascii always run in JavaScript. Default:
+   * when the loop is available; true makes a missing loop an error, false never uses it.
    */
   nativeReads?: boolean;
 }
@@ -184,12 +184,12 @@ function resolveNativeReads(wanted: boolean | undefined): boolean {
       "TFTP server option nativeReads must be true or false",
     );
   }
-  const available = nativeReadLoop() !== undefined;
-  if (wanted === true && !available) {
+  const native = loadNativeReadLoop();
+  if (wanted === true && !native.loop) {
     throw new TftpServerError(
       "ERR_TFTP_NATIVE_UNAVAILABLE",
-      "TFTP server option nativeReads is true, but the native read loop is not built: run `npm run build:native` (needs a C compiler, make and python3), or leave nativeReads unset",
+      `TFTP server option nativeReads is true, but the native read loop is not available: ${native.reason}; or leave nativeReads unset`,
     );
   }
-  return wanted ?? available;
+  return wanted ?? native.loop !== undefined;
 }

@@ -1,9 +1,12 @@
 /**
- * The optional native read loop (src/tftp/native/read-loop.c, built into
- * build/Release/dutkit_tftp.node by `npm run build:native`). It runs the data phase of octet
- * read transfers from files in a thread of its own; everything else stays in JavaScript.
+ * The optional native read loop (src/tftp/native/read-loop.c), prebuilt into the package for
+ * linux-x64 (prebuilds/) and built locally by `npm run build:native`. It runs the data phase of
+ * octet read transfers from files in a thread of its own; everything else stays in JavaScript.
  */
+import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** Why a native transfer ended (enum end_reason in read-loop.c). */
 export const NativeEnd = {
@@ -65,23 +68,60 @@ export interface NativeReadLoop {
   close(handle: NativeHandle): void;
 }
 
-/** Relative to this module: src/tftp/ (from source) and dist/src/tftp/ (compiled). */
-const candidates = ["../../build/Release/dutkit_tftp.node", "../../../build/Release/dutkit_tftp.node"];
-let loaded: NativeReadLoop | null | undefined;
+const BINARY = "dutkit_tftp.node";
 
-/** The native read loop, or undefined when it is not built for this machine. */
-export function nativeReadLoop(): NativeReadLoop | undefined {
-  if (loaded === undefined) {
-    loaded = null;
-    const require = createRequire(import.meta.url);
-    for (const candidate of candidates) {
-      try {
-        loaded = require(candidate) as NativeReadLoop;
-        break;
-      } catch {
-        // not built there
-      }
-    }
+/** This machine as a prebuilds/ folder name: platform-arch, and on Linux glibc or musl. */
+export function platformTag(): string {
+  if (process.platform !== "linux") return `${process.platform}-${process.arch}`;
+  const { header } = process.report.getReport() as { header: { glibcVersionRuntime?: string } };
+  return `linux-${process.arch}-${header.glibcVersionRuntime ? "glibc" : "musl"}`;
+}
+
+/** The nearest folder above this module with a package.json: the checkout, or the installed package. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+export type NativeLoadResult = { loop: NativeReadLoop; path: string } | { loop?: undefined; reason: string };
+let loaded: NativeLoadResult | undefined;
+
+function tryLoad(path: string, failures: string[]): NativeLoadResult | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    return { loop: createRequire(import.meta.url)(path) as NativeReadLoop, path };
+  } catch (error) {
+    failures.push(`${path}: ${(error as Error).message}`);
+    return undefined;
   }
-  return loaded ?? undefined;
+}
+
+function locate(): NativeLoadResult {
+  const root = packageRoot();
+  const failures: string[] = [];
+  const local = tryLoad(join(root, "build", "Release", BINARY), failures);
+  if (local) return local;
+  const tag = platformTag();
+  const prebuilt = tryLoad(join(root, "prebuilds", tag, BINARY), failures);
+  if (prebuilt) return prebuilt;
+  if (failures.length > 0) return { reason: `it did not load: ${failures.join("; ")}` };
+  const shipped = existsSync(join(root, "prebuilds")) ? readdirSync(join(root, "prebuilds")) : [];
+  if (shipped.length > 0) return { reason: `it is prebuilt for ${shipped.join(", ")} only, this is ${tag}` };
+  return { reason: "it is not built: run `npm run build:native` (needs a C compiler, make and python3)" };
+}
+
+/**
+ * Finds the native read loop once: a developer's own build (`npm run build:native`,
+ * build/Release/), else the package's binary prebuilt for this machine's platform, arch and libc
+ * (prebuilds/<platformTag()>/). Says why not when neither loads, for the engine's report.
+ */
+export function loadNativeReadLoop(): NativeLoadResult {
+  loaded ??= locate();
+  return loaded;
+}
+
+/** The native read loop, or undefined when it is not available on this machine. */
+export function nativeReadLoop(): NativeReadLoop | undefined {
+  return loadNativeReadLoop().loop;
 }
