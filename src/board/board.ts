@@ -1,9 +1,9 @@
 import type { CallStats } from "../client/call-stats.ts";
 import type { DriverClient } from "../client/client.ts";
 import { RecordingTransport } from "../client/recording-transport.ts";
-import { DUTKIT_EXPORTER_LABEL, type Transport } from "../core/transport.ts";
 import { buildClientTree } from "../client/tree.ts";
 import type { DriversDescription } from "../config/define.ts";
+import { DUTKIT_EXPORTER_LABEL, type Transport } from "../core/transport.ts";
 import type { ExporterSource } from "../exporter/local.ts";
 import type { Session } from "../exporter/session.ts";
 import { releaseOnSignal } from "../lease/signal-release.ts";

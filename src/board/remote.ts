@@ -1,10 +1,10 @@
 import { GrpcTransport } from "../client/grpc/index.ts";
 import { DUTKIT_EXPORTER_LABEL, NAME_LABEL, type Transport } from "../core/transport.ts";
 import { loadClientConfig } from "../lease/client-config.ts";
-import { parseDuration, parseDurationAtLeast } from "../protocol/duration.ts";
 import type { HeldLease } from "../lease/held-lease.ts";
 import { LeaseClient } from "../lease/lease-client.ts";
 import { releaseOnSignal } from "../lease/signal-release.ts";
+import { parseDuration, parseDurationAtLeast } from "../protocol/duration.ts";
 import { type Board, type BoardEvents, boardOver } from "./board.ts";
 
 /** How long a fixture waits for a board by default, when neither its option nor the env var says. */
