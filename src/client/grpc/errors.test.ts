@@ -64,8 +64,23 @@ describe("serviceStatusOf", () => {
     expect(serviceStatusOf(new Error("plain"))).toEqual({ code: GrpcCode.UNKNOWN, details: "plain" });
   });
 
-  test("fields that would take the trailers past 8 KiB stay home; the code still goes", () => {
-    const status = serviceStatusOf(new UbootCommandError("c", 1, "x".repeat(4000)));
+  test("a long text field is cut to its tail so the trailers stay under 8 KiB; the class survives", () => {
+    const output = `${"x".repeat(3000)}the last line`;
+    const status = serviceStatusOf(new UbootCommandError("c", 1, output));
+    expect(status.metadata?.get(ERROR_CODE_METADATA_KEY)).toEqual(["ERR_DUTKIT_UBOOT_COMMAND_FAILED"]);
+    const [sent] = status.metadata?.get(ERROR_FIELDS_METADATA_KEY) ?? [];
+    const fields = JSON.parse(String(sent)) as { command: string; exitCode: number; output: string };
+    expect(fields).toMatchObject({ command: "c", exitCode: 1 });
+    expect(fields.output).toMatch(/^\[\d+ characters cut\]x+the last line$/);
+    const cut = Number(/^\[(\d+)/.exec(fields.output)![1]);
+    expect(fields.output.length - `[${cut} characters cut]`.length + cut).toBe(output.length);
+    const trailerBytes =
+      Math.ceil(Buffer.byteLength(String(sent)) / 3) * 4 + Buffer.byteLength(status.details);
+    expect(trailerBytes).toBeLessThanOrEqual(6 * 1024);
+  });
+
+  test("fields stay home when the message alone fills the trailers; the code still goes", () => {
+    const status = serviceStatusOf(new UbootCommandError("c", 1, "x".repeat(7000)));
     expect(status.metadata?.get(ERROR_CODE_METADATA_KEY)).toEqual(["ERR_DUTKIT_UBOOT_COMMAND_FAILED"]);
     expect(status.metadata?.get(ERROR_FIELDS_METADATA_KEY)).toEqual([]);
   });

@@ -32,13 +32,37 @@ export function serviceStatusOf(error: unknown): ServiceStatus {
   const wire = wireErrorOf(error);
   const metadata = new Metadata();
   metadata.set(ERROR_CODE_METADATA_KEY, error.code);
-  const fields = fieldsBytes(wire.fields);
-  if (fields && Math.ceil(fields.length / 3) * 4 + Buffer.byteLength(wire.message) <= TRAILER_BUDGET_BYTES) {
-    metadata.set(ERROR_FIELDS_METADATA_KEY, fields);
-  }
+  const room = TRAILER_BUDGET_BYTES - Buffer.byteLength(wire.message);
+  const fields = wire.fields && fieldsWithin(wire.fields, Math.floor(room / 4) * 3);
+  if (fields) metadata.set(ERROR_FIELDS_METADATA_KEY, fields);
   return { code: wire.status, details: wire.message, metadata };
 }
 
-function fieldsBytes(fields: ErrorFields | undefined): Buffer | undefined {
-  return fields === undefined ? undefined : Buffer.from(JSON.stringify(fields), "utf8");
+/** Long text kept when a field is cut, and how often cutting is tried before the fields stay home. */
+const MIN_KEPT_CHARS = 256;
+const MAX_CUTS = 16;
+
+/**
+ * The fields as UTF-8 JSON within `limit` bytes. Too long, the longest text field is cut to its
+ * tail (a console's last lines say most), marked with how much went, until they fit; undefined
+ * when even that does not make them fit.
+ */
+function fieldsWithin(fields: ErrorFields, limit: number): Buffer | undefined {
+  const kept = new Map<string, number>();
+  for (let cut = 0; cut <= MAX_CUTS; cut++) {
+    const current: ErrorFields = { ...fields };
+    for (const [name, keep] of kept) {
+      const text = fields[name] as string;
+      current[name] = `[${text.length - keep} characters cut]${text.slice(-keep)}`;
+    }
+    const bytes = Buffer.from(JSON.stringify(current), "utf8");
+    if (bytes.length <= limit) return bytes;
+    const longest = Object.keys(fields)
+      .filter((name) => typeof fields[name] === "string")
+      .map((name) => [name, kept.get(name) ?? (fields[name] as string).length] as const)
+      .sort((a, b) => b[1] - a[1])[0];
+    if (!longest || longest[1] <= MIN_KEPT_CHARS) return undefined;
+    kept.set(longest[0], Math.max(MIN_KEPT_CHARS, Math.floor(longest[1] / 2)));
+  }
+  return undefined;
 }
