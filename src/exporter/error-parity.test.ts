@@ -25,6 +25,7 @@ import {
   UbootNoPromptError,
   UbootTimeoutError,
 } from "../drivers/uboot/errors.ts";
+import { ExpectTimeoutError } from "../expect/errors.ts";
 import { exporterConfig, openBoard, type TestBoard, type Wire } from "../testing/open-board.ts";
 
 /** One instance of every class the registry rebuilds, and of every status class. */
@@ -52,6 +53,7 @@ class ErrorProbe extends Driver {
     fail: { kind: "unary", args: z.tuple([z.string().describe("code")]) },
     failStream: { kind: "stream", args: z.tuple([z.string().describe("code")]) },
     run_command_checked: { kind: "unary", args: z.tuple([z.string()]).rest(z.unknown()) },
+    failCoded: { kind: "unary" },
     unplugged: { kind: "bytes" },
     unavailable: { kind: "bytes" },
     commandFailed: { kind: "bytes" },
@@ -65,6 +67,9 @@ class ErrorProbe extends Driver {
   }
   run_command_checked(cmd: string): never {
     throw new UbootCommandError(cmd, 2, "out\nmore out");
+  }
+  failCoded(): never {
+    throw new ExpectTimeoutError(5, { patterns: ["=> "], buffer: "booting" });
   }
   unplugged(): Duplex {
     return failsOnFirstWrite(
@@ -155,6 +160,15 @@ describe.each<Wire>(["in-process", "grpc"])("driver errors %s", (wire) => {
       expect(error).toMatchObject({ code, ...fields });
     },
   );
+
+  test("a coded dutkit error that is not a driver error keeps its code on the class of its status", async () => {
+    const received = await probe()
+      .call("failCoded")
+      .catch((e: unknown) => e);
+    expect(received).toBeInstanceOf(UnknownError);
+    expect(received).toMatchObject({ code: "ERR_DUTKIT_EXPECT_TIMEOUT", grpcCode: 2 });
+    expect(String(received)).toMatch(/probe\.failCoded\(\) failed: expect timed out after 5 ms/);
+  });
 
   test("the U-Boot client's runCommandChecked throws UbootCommandError with command, exit code and output", async () => {
     const uboot = board.client.probe as UbootConsoleClient;

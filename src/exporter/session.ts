@@ -2,8 +2,10 @@ import type { Duplex } from "node:stream";
 import type { LoadedExporterConfig } from "../config/types.ts";
 import { checkArguments } from "../core/arguments.ts";
 import type { Driver, MethodKind, MethodSpec } from "../core/driver.ts";
+import { isErrorCode } from "../core/error-codes.ts";
 import {
   CloseError,
+  CodedError,
   DriverError,
   DutkitError,
   driverErrorFor,
@@ -204,8 +206,15 @@ export class Session implements Transport {
   }
 
   /** What a driver threw, as the typed error the wire would deliver (spec 2.6 mapping). */
+  /**
+   * A driver error as it is; anything else gets the class of its status, and a dutkit code it
+   * carries (an ExpectTimeoutError inside a driver) stays on it, so the client sees that code.
+   */
   private asDriverError(error: unknown): DriverError {
     if (error instanceof DriverError) return error;
-    return driverErrorFor(statusOfThrown(error), messageOf(error), { cause: error });
+    const mapped = driverErrorFor(statusOfThrown(error), messageOf(error), { cause: error });
+    if (error instanceof CodedError && isErrorCode(error.code))
+      (mapped as { code: string }).code = error.code;
+    return mapped;
   }
 }
