@@ -9,10 +9,18 @@ let compiledMain: string | undefined;
 /** Path of the compiled server-child.js (compiling on first use). */
 export function compiledServerChild(): string {
   if (compiled) return compiled;
-  const engine = join(repository, "src/tftp");
-  const sources = readdirSync(engine)
-    .filter((name) => name.endsWith(".ts") && !name.endsWith(".test.ts"))
-    .map((name) => join(engine, name));
+  // The engine and the leaves it may import (src/import-arrows.test.ts): net, served-files and the
+  // error catalogue.
+  const folders = ["src/tftp", "src/net", "src/served-files"].map((folder) => join(repository, folder));
+  const sources = [
+    ...folders.flatMap((folder) =>
+      readdirSync(folder)
+        .filter((name) => name.endsWith(".ts") && !name.endsWith(".test.ts"))
+        .map((name) => join(folder, name)),
+    ),
+    join(repository, "src/core/coded-error.ts"),
+    join(repository, "src/core/error-codes.ts"),
+  ];
   // The native read loop is found as in the repository: build/ is linked.
   const outputRoot = transpileToTemp(
     "dutkit-tftp-bench-js-",
