@@ -28,6 +28,7 @@ export const projects: TestProjectInlineConfiguration[] = [
         "fixtures/**/*.test.ts",
         "reporters/**/*.test.ts",
         "scripts/**/*.test.ts",
+        "bench/**/*.test.ts",
       ],
       // __fixtures__ holds suites that tests run in an inner vitest, some failing on purpose.
       exclude: ["**/node_modules/**", "**/__fixtures__/**"],
