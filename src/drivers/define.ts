@@ -37,8 +37,15 @@ type AnyDefinition = DriverDefinition<z.ZodType, string, string, ClientClass>;
  * `declare module "../../core/registry.ts" { interface DriverClients<Config> extends ClientsOf<typeof mockPower> {} }`.
  */
 export type ClientsOf<Definition extends AnyDefinition, Client = InstanceType<Definition["client"]>> = {
-  [Name in Definition["type"] | NonNullable<Definition["aliases"]>[number]]: Client;
+  [Name in Definition["type"] | KnownAliases<Definition>]: Client;
 };
+
+/** A definition without `aliases` infers them as `string`; that must not become an index signature. */
+type KnownAliases<Definition extends AnyDefinition> = string extends NonNullable<
+  Definition["aliases"]
+>[number]
+  ? never
+  : NonNullable<Definition["aliases"]>[number];
 
 /** Registers a driver type with its aliases and client classes; answers the definition for `ClientsOf`. */
 export function defineDriver<
