@@ -1,5 +1,6 @@
 // Registers the built-in driver types and their clients.
 import "./power/index.ts";
+import "./command-power/index.ts";
 import "./shell/index.ts";
 import "./qemu/index.ts";
 import "./tftp/index.ts";
